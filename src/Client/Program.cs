@@ -1,0 +1,2 @@
+Console.Error.WriteLine("sstp-client: not built yet");
+return 2;
