@@ -1,0 +1,346 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Gateway.Ppp;
+using Gateway.Ppp.Auth;
+using Gateway.Sessions;
+using Gateway.Sstp;
+using Gateway.Tunnel;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Client;
+
+/// <summary>
+/// The project's own SSTP client: TLS, the duplex POST, then the client SSTP and PPP engines driven by the same
+/// <see cref="SstpPump"/> as the gateway. After <see cref="ConnectAsync"/> the tunnel is up; IP packets go out with
+/// <see cref="Send"/> and come in through <see cref="PacketReceived"/>, or both ways through an attached TUN device.
+/// </summary>
+public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstpPumpHost
+{
+    private readonly SstpClientSettings _settings;
+    private readonly ILogger _logger;
+    private readonly Socket _socket;
+    private readonly SslStream _tls;
+    private readonly SstpClientSession _sstp;
+    private readonly PppClient _ppp;
+    private readonly SstpPump _pump;
+    private readonly EgressQueue _sendQueue;
+    private readonly TaskCompletionSource _networkUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _closed = new();
+    private byte[]? _pendingHlak;
+    private Task? _run;
+    private ITunDevice? _tun;
+    private long _receivedPackets, _receivedBytes;
+
+    private SstpTunnelClient(SstpClientSettings settings, Socket socket, SslStream tls, PipeReader input,
+        byte[] certSha1, byte[] certSha256, ILoggerFactory loggerFactory)
+    {
+        _settings = settings;
+        _logger = loggerFactory.CreateLogger<SstpTunnelClient>();
+        _socket = socket;
+        _tls = tls;
+        var control = new ArrayBufferWriter<byte>(512);
+        _sstp = new SstpClientSession(settings.Sstp, certSha1, certSha256, control,
+            loggerFactory.CreateLogger<SstpClientSession>());
+        _ppp = new PppClient(settings.Ppp, new ClientAuthenticators(settings), _sstp, this,
+            loggerFactory.CreateLogger<PppClient>());
+        _sstp.AttachPpp(_ppp);
+        _sendQueue = new EgressQueue(new EgressQueueOptions { MaxBytes = settings.SendQueueBytes, MaxPackets = 4096, CoDel = false });
+        var transport = new DuplexPipe(input, PipeWriter.Create(tls, new StreamPipeWriterOptions(leaveOpen: true)));
+        _pump = new SstpPump(transport, _sstp, control, _sendQueue, 64 * 1024, TimeProvider.System);
+        CertificateSha256 = certSha256;
+    }
+
+    /// <summary>Our inner address (IPCP).</summary>
+    public IPAddress? Address { get; private set; }
+
+    /// <summary>The gateway's inner address, when announced.</summary>
+    public IPAddress? GatewayAddress { get; private set; }
+
+    public IPAddress? PrimaryDns { get; private set; }
+
+    public IPAddress? SecondaryDns { get; private set; }
+
+    /// <summary>SHA-256 of the server certificate seen in TLS.</summary>
+    public byte[] CertificateSha256 { get; }
+
+    /// <summary>Negotiated TLS protocol and cipher suite.</summary>
+    public string TlsDescription => $"{_tls.SslProtocol}/{_tls.NegotiatedCipherSuite}";
+
+    /// <summary>Called for every IP packet from the server (on the receive loop; the span is valid during the call).</summary>
+    public PacketHandler? PacketReceived { get; set; }
+
+    public delegate void PacketHandler(ReadOnlySpan<byte> packet);
+
+    public long ReceivedPackets => Interlocked.Read(ref _receivedPackets);
+
+    public long ReceivedBytes => Interlocked.Read(ref _receivedBytes);
+
+    public long SentPackets => _pump.PacketsToPeer;
+
+    public long SendDrops => _sendQueue.DroppedFull + _sendQueue.DroppedDelay;
+
+    /// <summary>Completes when the call is over; its result says why.</summary>
+    public Task Completion => _run ?? Task.CompletedTask;
+
+    /// <summary>The reason the call ended, once it has.</summary>
+    public string? CloseReason
+    {
+        get
+        {
+            lock (_pump.Gate)
+            {
+                return _sstp.CloseReason ?? _pump.LostReason;
+            }
+        }
+    }
+
+    public SstpState State
+    {
+        get
+        {
+            lock (_pump.Gate)
+            {
+                return _sstp.State;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Connects, authenticates and waits until IPCP is up. Throws <see cref="SstpClientException"/> with the reason when
+    /// the server refuses the call (HTTP status, authentication failure, abort) or the timeout passes.
+    /// </summary>
+    public static async Task<SstpTunnelClient> ConnectAsync(SstpClientSettings settings, ILoggerFactory? loggerFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        loggerFactory ??= NullLoggerFactory.Instance;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(settings.ConnectTimeout);
+        CancellationToken ct = timeout.Token;
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        SslStream? tls = null;
+        SstpTunnelClient? client = null;
+        try
+        {
+            await socket.ConnectAsync(settings.Host, settings.Port, ct).ConfigureAwait(false);
+            tls = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+            string serverName = settings.ServerName ?? settings.Host;
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = serverName,
+                EnabledSslProtocols = settings.TlsProtocols,
+                AllowTlsResume = settings.AllowTlsResume,
+                RemoteCertificateValidationCallback = (_, cert, _, errors) => Validate(settings, cert, errors),
+            }, ct).ConfigureAwait(false);
+
+            byte[] der = tls.RemoteCertificate!.GetRawCertData();
+            byte[] sha1 = SHA1.HashData(der);
+            byte[] sha256 = SHA256.HashData(der);
+
+            await tls.WriteAsync(SstpHttpClientHandshake.BuildRequest(serverName, Guid.NewGuid()), ct).ConfigureAwait(false);
+            await tls.FlushAsync(ct).ConfigureAwait(false);
+            PipeReader input = PipeReader.Create(tls, new StreamPipeReaderOptions(leaveOpen: true, useZeroByteReads: true));
+            await ReadResponseAsync(input, ct).ConfigureAwait(false);
+
+            client = new SstpTunnelClient(settings, socket, tls, input, sha1, sha256, loggerFactory);
+            client._run = client.RunAsync();
+            Task up = client._networkUp.Task;
+            Task done = await Task.WhenAny(up, client._run, Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
+            if (done != up)
+            {
+                ct.ThrowIfCancellationRequested();
+                throw new SstpClientException("the call ended before the network was up: " + client.CloseReason);
+            }
+
+            await up.ConfigureAwait(false);
+            return client;
+        }
+        catch (Exception ex)
+        {
+            if (client is not null)
+            {
+                await client.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                tls?.Dispose();
+                socket.Dispose();
+            }
+
+            if (ex is SstpClientException)
+            {
+                throw;
+            }
+
+            if (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new SstpClientException($"connect timed out after {settings.ConnectTimeout.TotalSeconds:0} s"
+                    + (client?.CloseReason is { } r ? ": " + r : ""), ex);
+            }
+
+            throw new SstpClientException("connect failed: " + ex.Message, ex);
+        }
+    }
+
+    /// <summary>Queues an IP packet toward the server; false when the bounded send queue dropped it.</summary>
+    public bool Send(ReadOnlySpan<byte> packet) => _pump.EnqueueToPeer(packet);
+
+    /// <summary>
+    /// Joins the tunnel to a TUN device: packets the kernel routes into <paramref name="tun"/> go to the server, and
+    /// packets from the server are written to it.
+    /// </summary>
+    public void AttachTun(ITunDevice tun)
+    {
+        _tun = tun;
+        tun.Start(packet => _pump.EnqueueToPeer(packet));
+    }
+
+    /// <summary>Ends the call the graceful way (LCP Terminate, CALL_DISCONNECT) and waits for it, at most 10 s.</summary>
+    public async Task DisconnectAsync(string reason = "user request")
+    {
+        _pump.Invoke(now => _sstp.Disconnect(reason, now));
+        await Task.WhenAny(Completion, Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _pump.ConnectionLost("disposed");
+        if (_run is not null)
+        {
+            await Task.WhenAny(_run, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        }
+
+        _closed.Cancel();
+        _pump.Dispose();
+        _sendQueue.Dispose();
+        try
+        {
+            _tls.Dispose();
+        }
+        catch (IOException)
+        {
+        }
+
+        _socket.Dispose();
+        _closed.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            await _pump.RunAsync(this, now => _sstp.Start(now), _closed.Token).ConfigureAwait(false);
+            try
+            {
+                await _tls.ShutdownAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+            }
+        }
+        finally
+        {
+            _networkUp.TrySetException(new SstpClientException("the call ended: " + CloseReason));
+            _ = _networkUp.Task.Exception;
+        }
+    }
+
+    private static async Task ReadResponseAsync(PipeReader input, CancellationToken ct)
+    {
+        while (true)
+        {
+            ReadResult result = await input.ReadAsync(ct).ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            SstpHttpResponseStatus status = SstpHttpClientHandshake.TryParseResponse(ref buffer, out int code);
+            switch (status)
+            {
+                case SstpHttpResponseStatus.Accepted:
+                    input.AdvanceTo(buffer.Start);
+                    return;
+                case SstpHttpResponseStatus.Rejected:
+                    input.AdvanceTo(buffer.Start);
+                    throw new SstpClientException($"the server answered HTTP {code} to the SSTP request", code);
+                case SstpHttpResponseStatus.Invalid:
+                    throw new SstpClientException("the server's answer to the SSTP request is not a valid HTTP response");
+            }
+
+            if (result.IsCompleted)
+            {
+                throw new SstpClientException("the server closed the connection before answering the SSTP request");
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private static bool Validate(SstpClientSettings settings, X509Certificate? cert, SslPolicyErrors errors)
+    {
+        if (settings.PinnedSha256 is { } pin && cert is not null)
+        {
+            byte[] hash = SHA256.HashData(cert.GetRawCertData());
+            return Convert.ToHexString(hash).Equals(pin.Replace(":", "", StringComparison.Ordinal),
+                StringComparison.OrdinalIgnoreCase);
+        }
+
+        return settings.SkipCertificateValidation || errors == SslPolicyErrors.None;
+    }
+
+    void ISstpPumpHost.AfterEngineCall(long nowMs)
+    {
+        if (_pendingHlak is { } hlak)
+        {
+            _pendingHlak = null;
+            _sstp.OnHigherLayerAuthenticated(hlak, nowMs);
+        }
+    }
+
+    void ISstpPumpHost.OnIpPacket(SstpInputKind kind, Span<byte> packet)
+    {
+        Interlocked.Increment(ref _receivedPackets);
+        Interlocked.Add(ref _receivedBytes, packet.Length);
+        _tun?.Write(packet);
+        PacketReceived?.Invoke(packet);
+    }
+
+    void IPppClientEvents.OnAuthenticated(byte[] hlak) => _pendingHlak = hlak;
+
+    void IPppClientEvents.OnAuthenticationFailed(string reason) =>
+        _networkUp.TrySetException(new SstpClientException("authentication failed: " + reason));
+
+    void IPppClientEvents.OnNetworkUp(IPAddress address, IPAddress? gateway, IPAddress? primaryDns, IPAddress? secondaryDns)
+    {
+        Address = address;
+        GatewayAddress = gateway;
+        PrimaryDns = primaryDns;
+        SecondaryDns = secondaryDns;
+        _networkUp.TrySetResult();
+    }
+
+    void IPppClientEvents.OnNetworkDown()
+    {
+    }
+
+    void IPppClientEvents.OnIpv6Up(ulong localInterfaceId, ulong peerInterfaceId)
+    {
+    }
+
+    void IPppClientEvents.OnIpv6Down()
+    {
+    }
+
+    void IPppClientEvents.OnLinkTerminated(string reason) =>
+        _networkUp.TrySetException(new SstpClientException("PPP link terminated: " + reason));
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Sessions;
+
+/// <summary>Log events of the session pump (event ids 400-499).</summary>
+internal static partial class SessionLog
+{
+    [LoggerMessage(400, LogLevel.Information, "Session {SessionId} started from {Remote} (correlation {CorrelationId}, {Tls})")]
+    public static partial void Started(ILogger logger, string sessionId, string? remote, string? correlationId, string? tls);
+
+    [LoggerMessage(401, LogLevel.Information, "Session {SessionId}: user {User} authenticated")]
+    public static partial void Authenticated(ILogger logger, string sessionId, string user);
+
+    [LoggerMessage(402, LogLevel.Warning, "Session {SessionId}: authentication failed for {User}: {Reason}")]
+    public static partial void AuthenticationFailed(ILogger logger, string sessionId, string? user, string reason);
+
+    [LoggerMessage(403, LogLevel.Information, "Session {SessionId}: network up, client address {Address}")]
+    public static partial void NetworkUp(ILogger logger, string sessionId, string address);
+
+    [LoggerMessage(404, LogLevel.Warning, "Session {SessionId}: no address for {User}: {Reason}")]
+    public static partial void NoAddress(ILogger logger, string sessionId, string user, string reason);
+
+    [LoggerMessage(405, LogLevel.Information, "Session {SessionId} ended: {Reason} (up {UpBytes} B / down {DownBytes} B, {DroppedSpoofed} spoofed dropped)")]
+    public static partial void Ended(ILogger logger, string sessionId, string reason, long upBytes, long downBytes, long droppedSpoofed);
+
+    [LoggerMessage(406, LogLevel.Information, "Session {SessionId}: PPP link terminated: {Reason}")]
+    public static partial void LinkTerminated(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(407, LogLevel.Warning, "Session {SessionId}: framing error, connection dropped: {Error}")]
+    public static partial void FramingError(ILogger logger, string sessionId, string error);
+
+    [LoggerMessage(408, LogLevel.Warning, "Session {SessionId}: address {Address} is already routed to another session")]
+    public static partial void RouteConflict(ILogger logger, string sessionId, string address);
+
+    [LoggerMessage(409, LogLevel.Information, "Session {SessionId}: disconnecting: {Reason}")]
+    public static partial void Disconnecting(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(410, LogLevel.Error, "Session {SessionId}: unexpected error")]
+    public static partial void Failed(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(411, LogLevel.Information, "Session {SessionId}: IPv6 up")]
+    public static partial void Ipv6Up(ILogger logger, string sessionId);
+}
