@@ -59,6 +59,11 @@ internal sealed class FakePppEndpoint : IPppEndpoint
         }
 
         int offset = copy.Length >= 2 && copy[0] == 0xFF && copy[1] == 0x03 ? 2 : 0;
+        if (copy.Length < offset + 2)
+        {
+            return PppReceiveResult.Dropped;
+        }
+
         int protocolLength = (copy[offset] & 1) != 0 ? 1 : 2;
         int protocol = protocolLength == 1 ? copy[offset] : (copy[offset] << 8) | copy[offset + 1];
         int payload = offset + protocolLength;
