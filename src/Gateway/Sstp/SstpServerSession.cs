@@ -267,6 +267,16 @@ public sealed class SstpServerSession : SstpSession
         SstpLog.CallConnected(Logger, protocol);
     }
 
+    protected override void OnClosed()
+    {
+        if (_hlak is not null)
+        {
+            CryptographicOperations.ZeroMemory(_hlak);
+        }
+
+        _heldCallConnected = null;
+    }
+
     private void CryptoBindingFailed(string input, SstpHashProtocol protocol, long nowMs)
     {
         SstpLog.CryptoBindingFailed(Logger, input, protocol, false, false);

@@ -501,5 +501,11 @@ public abstract class SstpSession : IPppFrameSink
         State = SstpState.Closed;
         _deadlineMs = long.MaxValue;
         SstpLog.Closed(Logger, CloseReason);
+        OnClosed();
+    }
+
+    /// <summary>Called once when the session reaches <see cref="SstpState.Closed"/> (wipe key material here).</summary>
+    protected virtual void OnClosed()
+    {
     }
 }
