@@ -16,7 +16,6 @@ internal sealed class PapServerAuthenticator : ServerAuthenticatorBase
     internal const ushort PapProtocol = 0xC023;
 
     private byte[]? _reply;
-    private byte _repliedIdentifier;
 
     public PapServerAuthenticator(ServerAuthenticatorContext context)
         : base(context)
@@ -48,10 +47,13 @@ internal sealed class PapServerAuthenticator : ServerAuthenticatorBase
 
         if (Status != AuthStatus.Pending)
         {
-            // Our Ack/Nak was lost and the peer retransmits: answer the same way (RFC 1334 2.2.2).
-            if (_reply is not null && identifier == _repliedIdentifier)
+            // Our Ack/Nak was lost and the peer retransmits (with a new Identifier, RFC 1334 2.2.1):
+            // answer the same way, like pppd does.
+            if (_reply is not null)
             {
-                output.Send(Protocol, _reply);
+                byte[] again = (byte[])_reply.Clone();
+                again[1] = identifier;
+                output.Send(Protocol, again);
             }
 
             return Status;
@@ -112,7 +114,6 @@ internal sealed class PapServerAuthenticator : ServerAuthenticatorBase
         reply[AuthPacket.HeaderLength] = (byte)message.Length;
         Encoding.ASCII.GetBytes(message, reply.AsSpan(AuthPacket.HeaderLength + 1));
         _reply = reply;
-        _repliedIdentifier = identifier;
         SendFinal(output, reply);
     }
 }
