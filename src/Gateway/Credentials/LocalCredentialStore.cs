@@ -17,16 +17,22 @@ public sealed class LocalCredentialStore : ICredentialStore
     private readonly ConcurrentDictionary<string, UserCredential> _users = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _writeLock = new();
 
-    /// <summary>An empty store, or one holding <paramref name="users"/>.</summary>
-    public LocalCredentialStore(IEnumerable<UserCredential>? users = null)
+    /// <summary>An empty store.</summary>
+    public LocalCredentialStore()
     {
-        if (users is not null)
+    }
+
+    /// <summary>
+    /// A store holding <paramref name="users"/> (later entries win on equal names). The parameter type is not one
+    /// dependency injection resolves, so a container always picks the options constructor.
+    /// </summary>
+    public LocalCredentialStore(IReadOnlyCollection<UserCredential> users)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        foreach (UserCredential user in users)
         {
-            foreach (UserCredential user in users)
-            {
-                UserCredential copy = Validate(user);
-                _users[copy.UserName] = copy;
-            }
+            UserCredential copy = Validate(user);
+            _users[copy.UserName] = copy;
         }
     }
 
