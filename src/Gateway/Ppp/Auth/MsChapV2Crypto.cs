@@ -63,12 +63,24 @@ public static class MsChapV2Crypto
     {
         RequireLength(peerChallenge, ChallengeLength, nameof(peerChallenge));
         RequireLength(authenticatorChallenge, ChallengeLength, nameof(authenticatorChallenge));
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
-        sha.AppendData(peerChallenge);
-        sha.AppendData(authenticatorChallenge);
-        sha.AppendData(userName);
         Span<byte> digest = stackalloc byte[20];
-        sha.GetHashAndReset(digest);
+        if (userName.Length <= 256)
+        {
+            Span<byte> input = stackalloc byte[(2 * ChallengeLength) + 256];
+            peerChallenge.CopyTo(input);
+            authenticatorChallenge.CopyTo(input[ChallengeLength..]);
+            userName.CopyTo(input[(2 * ChallengeLength)..]);
+            SHA1.HashData(input[..((2 * ChallengeLength) + userName.Length)], digest);
+        }
+        else
+        {
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+            sha.AppendData(peerChallenge);
+            sha.AppendData(authenticatorChallenge);
+            sha.AppendData(userName);
+            sha.GetHashAndReset(digest);
+        }
+
         digest[..ChallengeHashLength].CopyTo(challengeHash);
     }
 
@@ -140,22 +152,20 @@ public static class MsChapV2Crypto
         Span<byte> passwordHashHash = stackalloc byte[PasswordHashLength];
         HashNtPasswordHash(passwordHash, passwordHashHash);
 
+        // RFC 2759 8.7: Digest = SHA1(PasswordHashHash | NT-Response | Magic1); SHA1(Digest | ChallengeHash | Magic2).
+        Span<byte> first = stackalloc byte[PasswordHashLength + NtResponseLength + 39];
+        passwordHashHash.CopyTo(first);
+        ntResponse.CopyTo(first[PasswordHashLength..]);
+        Magic1.CopyTo(first[(PasswordHashLength + NtResponseLength)..]);
+
+        Span<byte> second = stackalloc byte[20 + ChallengeHashLength + 41];
+        SHA1.HashData(first, second);
+        ChallengeHash(peerChallenge, authenticatorChallenge, userName, second.Slice(20, ChallengeHashLength));
+        Magic2.CopyTo(second[(20 + ChallengeHashLength)..]);
+
         Span<byte> digest = stackalloc byte[20];
-        using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA1))
-        {
-            sha.AppendData(passwordHashHash);
-            sha.AppendData(ntResponse);
-            sha.AppendData(Magic1);
-            sha.GetHashAndReset(digest);
-
-            Span<byte> challengeHash = stackalloc byte[ChallengeHashLength];
-            ChallengeHash(peerChallenge, authenticatorChallenge, userName, challengeHash);
-            sha.AppendData(digest);
-            sha.AppendData(challengeHash);
-            sha.AppendData(Magic2);
-            sha.GetHashAndReset(digest);
-        }
-
+        SHA1.HashData(second, digest);
+        CryptographicOperations.ZeroMemory(first);
         digest.CopyTo(authenticatorResponse);
         CryptographicOperations.ZeroMemory(passwordHashHash);
     }
@@ -202,12 +212,13 @@ public static class MsChapV2Crypto
     {
         RequireLength(passwordHashHash, PasswordHashLength, nameof(passwordHashHash));
         RequireLength(ntResponse, NtResponseLength, nameof(ntResponse));
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
-        sha.AppendData(passwordHashHash);
-        sha.AppendData(ntResponse);
-        sha.AppendData(MasterKeyMagic);
+        Span<byte> input = stackalloc byte[PasswordHashLength + NtResponseLength + 27];
+        passwordHashHash.CopyTo(input);
+        ntResponse.CopyTo(input[PasswordHashLength..]);
+        MasterKeyMagic.CopyTo(input[(PasswordHashLength + NtResponseLength)..]);
         Span<byte> digest = stackalloc byte[20];
-        sha.GetHashAndReset(digest);
+        SHA1.HashData(input, digest);
+        CryptographicOperations.ZeroMemory(input);
         digest[..MasterKeyLength].CopyTo(masterKey);
         CryptographicOperations.ZeroMemory(digest);
     }
@@ -226,17 +237,15 @@ public static class MsChapV2Crypto
 
         ReadOnlySpan<byte> s = isSend == isServer ? ClientReceiveMagic : ClientSendMagic;
 
-        // RFC 3079 3.4: SHSpad1 = 40 x 0x00, SHSpad2 = 40 x 0xF2.
-        Span<byte> pad = stackalloc byte[40];
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
-        sha.AppendData(masterKey);
-        pad.Clear();
-        sha.AppendData(pad);
-        sha.AppendData(s);
-        pad.Fill(0xF2);
-        sha.AppendData(pad);
+        // RFC 3079 3.4: SHA1(MasterKey | SHSpad1 | s | SHSpad2), SHSpad1 = 40 x 0x00, SHSpad2 = 40 x 0xF2.
+        Span<byte> input = stackalloc byte[MasterKeyLength + 40 + 84 + 40];
+        masterKey.CopyTo(input);
+        input.Slice(MasterKeyLength, 40).Clear();
+        s.CopyTo(input[(MasterKeyLength + 40)..]);
+        input[(MasterKeyLength + 40 + 84)..].Fill(0xF2);
         Span<byte> digest = stackalloc byte[20];
-        sha.GetHashAndReset(digest);
+        SHA1.HashData(input, digest);
+        CryptographicOperations.ZeroMemory(input);
         digest[..sessionKey.Length].CopyTo(sessionKey);
         CryptographicOperations.ZeroMemory(digest);
     }

@@ -92,6 +92,20 @@ public sealed class CryptoVectorTests
         Assert.Equal("D02E4386BCE91226", Convert.ToHexString(hash));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(256)]
+    [InlineData(257)]
+    [InlineData(600)]
+    public void ChallengeHash_AnyNameLength_IsSha1Prefix(int nameLength)
+    {
+        byte[] name = Enumerable.Range(0, nameLength).Select(i => (byte)i).ToArray();
+        var hash = new byte[8];
+        MsChapV2Crypto.ChallengeHash(PeerChallenge, AuthenticatorChallenge, name, hash);
+        byte[] expected = System.Security.Cryptography.SHA1.HashData([.. PeerChallenge, .. AuthenticatorChallenge, .. name]);
+        Assert.Equal(expected[..8], hash);
+    }
+
     [Fact]
     public void NtPasswordHash_Rfc2759()
     {
