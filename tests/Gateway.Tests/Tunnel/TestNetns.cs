@@ -40,13 +40,19 @@ internal sealed class TestNetns : IDisposable
     /// <summary>Installs a Debian package when <paramref name="tool"/> is missing.</summary>
     public static void EnsureTool(string tool, string package)
     {
-        if (HostCommand.Exists(tool))
+        // Test classes run in parallel; apt-get holds the dpkg lock, so installs go one at a time.
+        lock (InstallLock)
         {
-            return;
+            if (HostCommand.Exists(tool))
+            {
+                return;
+            }
+            HostCommand.TryRun("apt-get", "update");
+            HostCommand.Run("apt-get", "install", "-y", package);
         }
-        HostCommand.TryRun("apt-get", "update");
-        HostCommand.Run("apt-get", "install", "-y", package);
     }
+
+    private static readonly object InstallLock = new();
 
     public void Dispose() => HostCommand.TryRun("ip", "netns", "del", Name);
 }
