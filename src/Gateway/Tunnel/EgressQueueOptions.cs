@@ -1,0 +1,25 @@
+namespace Gateway.Tunnel;
+
+/// <summary>
+/// Bounds of one session's queue toward its client. Small on purpose: the client's TCP runs inside our TLS/TCP
+/// connection (TCP-over-TCP), and a deep queue only adds seconds of latency instead of signalling congestion
+/// (sstp-protocol.md section 8). Bound to the "Tunnel:Egress" configuration section.
+/// </summary>
+public sealed class EgressQueueOptions
+{
+    /// <summary>Most bytes queued (IP packet bytes). Default 256 KiB.</summary>
+    public int MaxBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Most packets queued (bounds the cost of many tiny packets). Default 1024.</summary>
+    public int MaxPackets { get; set; } = 1024;
+
+    /// <summary>Whether packets that stood in the queue too long are dropped at dequeue (CoDel, RFC 8289).</summary>
+    public bool CoDel { get; set; } = true;
+
+    /// <summary>CoDel TARGET: acceptable standing queue delay in milliseconds (RFC 8289 4.3 suggests 5 ms; the TLS
+    /// write itself takes a few ms here, so 10 ms).</summary>
+    public int TargetDelayMs { get; set; } = 10;
+
+    /// <summary>CoDel INTERVAL in milliseconds (RFC 8289 4.4: 100 ms, a worst-case RTT).</summary>
+    public int IntervalMs { get; set; } = 100;
+}

@@ -1,0 +1,23 @@
+namespace Gateway.Tunnel;
+
+/// <summary>
+/// A layer-3 tunnel device: packets in and out, no link-layer header (IFF_TUN | IFF_NO_PI). <see cref="TunDevice"/>
+/// is the Linux implementation; <see cref="InMemoryTun"/> serves tests.
+/// </summary>
+public interface ITunDevice : IDisposable
+{
+    /// <summary>The interface name the kernel gave the device.</summary>
+    string Name { get; }
+
+    /// <summary>The interface MTU: the largest packet <see cref="Write"/> should be given.</summary>
+    int Mtu { get; }
+
+    /// <summary>Starts delivering packets read from the device to <paramref name="handler"/>. Call once.</summary>
+    void Start(TunPacketHandler handler);
+
+    /// <summary>
+    /// Writes one complete IP packet toward the kernel. Safe from any number of threads at once (one write(2) per
+    /// packet is atomic on a TUN fd). False when the device refused it or is closed.
+    /// </summary>
+    bool Write(ReadOnlySpan<byte> packet);
+}

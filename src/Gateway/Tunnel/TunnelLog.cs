@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Tunnel;
+
+/// <summary>Source-generated log messages of the tunnel layer (event ids 4000-4099).</summary>
+internal static partial class TunnelLog
+{
+    [LoggerMessage(4000, LogLevel.Information, "TUN device {Name} up: {Queues} queue(s), MTU {Mtu}, address {Address}")]
+    public static partial void DeviceUp(ILogger logger, string name, int queues, int mtu, string address);
+
+    [LoggerMessage(4001, LogLevel.Information, "TUN device {Name} closed")]
+    public static partial void DeviceClosed(ILogger logger, string name);
+
+    [LoggerMessage(4002, LogLevel.Error, "TUN device {Name} queue {Queue}: read failed with errno {Errno}; reader stopped")]
+    public static partial void ReadFailed(ILogger logger, string name, int queue, int errno);
+
+    [LoggerMessage(4003, LogLevel.Error, "TUN device {Name}: packet handler threw")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, string name);
+
+    [LoggerMessage(4004, LogLevel.Information, "NAT on: {Tool} masquerade for {Pool} (forwarding enabled)")]
+    public static partial void NatEnabled(ILogger logger, string tool, string pool);
+
+    [LoggerMessage(4005, LogLevel.Information, "NAT off: {Tool} masquerade for {Pool} removed")]
+    public static partial void NatDisabled(ILogger logger, string tool, string pool);
+
+    [LoggerMessage(4006, LogLevel.Warning, "NAT cleanup failed: {Message}")]
+    public static partial void NatCleanupFailed(ILogger logger, string message);
+}

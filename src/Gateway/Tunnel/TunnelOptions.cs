@@ -1,0 +1,65 @@
+using System.Net;
+
+namespace Gateway.Tunnel;
+
+/// <summary>Settings of the tunnel data plane; bound to the "Tunnel" configuration section.</summary>
+public sealed class TunnelOptions
+{
+    public const string SectionName = "Tunnel";
+
+    /// <summary>Interface name (at most 15 bytes; "%d" lets the kernel pick a number).</summary>
+    public string DeviceName { get; set; } = "sstp0";
+
+    /// <summary>Tunnel MTU; also the PPP MRU offered (sstp-protocol.md section 8: 1400).</summary>
+    public int Mtu { get; set; } = 1400;
+
+    /// <summary>TUN queues (IFF_MULTI_QUEUE when above 1), one reader thread each.</summary>
+    public int Queues { get; set; } = 1;
+
+    /// <summary>The client address pool as an IPv4 CIDR block.</summary>
+    public string Ipv4Pool { get; set; } = "172.30.0.0/24";
+
+    /// <summary>Optional first/last address handed out (inside <see cref="Ipv4Pool"/>); default the whole block.</summary>
+    public string? PoolRangeStart { get; set; }
+
+    /// <inheritdoc cref="PoolRangeStart"/>
+    public string? PoolRangeEnd { get; set; }
+
+    /// <summary>The gateway's own tunnel address (on the TUN device, and the IPCP local address); default the first
+    /// host of <see cref="Ipv4Pool"/>. Never handed to a client.</summary>
+    public string? GatewayAddress { get; set; }
+
+    /// <summary>Clamp TCP MSS of SYN/SYN-ACK to MTU-40 / MTU-60 in both directions.</summary>
+    public bool ClampMss { get; set; } = true;
+
+    /// <summary>Enable IPv4 forwarding and masquerade the pool behind the host's address (nftables, else iptables).</summary>
+    public bool Nat { get; set; }
+
+    /// <summary>Create and configure the device inside this named network namespace (/run/netns/NAME) instead of the
+    /// process's own.</summary>
+    public string? NetworkNamespace { get; set; }
+
+    /// <summary>Bounds of each session's queue toward its client.</summary>
+    public EgressQueueOptions Egress { get; set; } = new();
+
+    /// <summary>The pool's network and prefix length.</summary>
+    public (uint Network, int PrefixLength) ParsePool() => Ipv4AddressPool.ParseCidr(Ipv4Pool);
+
+    /// <summary>The gateway's tunnel address (host order).</summary>
+    public uint ResolveGatewayAddress()
+    {
+        if (GatewayAddress is not null)
+        {
+            return IpPacket.ToUInt32(IPAddress.Parse(GatewayAddress));
+        }
+        (uint network, int prefix) = ParsePool();
+        return prefix >= 31 ? network : network + 1;
+    }
+
+    /// <summary>A local pool for <see cref="Ipv4Pool"/>, without network, broadcast and gateway addresses.</summary>
+    public Ipv4AddressPool CreatePool() => Ipv4AddressPool.FromCidr(
+        Ipv4Pool,
+        ResolveGatewayAddress(),
+        PoolRangeStart is null ? null : IpPacket.ToUInt32(IPAddress.Parse(PoolRangeStart)),
+        PoolRangeEnd is null ? null : IpPacket.ToUInt32(IPAddress.Parse(PoolRangeEnd)));
+}

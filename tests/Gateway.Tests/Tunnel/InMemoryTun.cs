@@ -1,0 +1,70 @@
+using System.Threading.Channels;
+using Gateway.Tunnel;
+
+namespace Gateway.Tests.Tunnel;
+
+/// <summary>
+/// An in-memory <see cref="ITunDevice"/> for tests (like wireguard-go's tun/tuntest): <see cref="Inject"/> plays the
+/// kernel sending a packet into the tunnel (the handler runs on the caller's thread); packets the gateway writes
+/// are collected and read back with <see cref="ReadWrittenAsync"/> or <see cref="TryReadWritten"/>.
+/// </summary>
+public sealed class InMemoryTun : ITunDevice
+{
+    private readonly Channel<byte[]> _written = Channel.CreateUnbounded<byte[]>();
+    private TunPacketHandler? _handler;
+    private volatile bool _disposed;
+
+    public InMemoryTun(string name = "memtun0", int mtu = 1400)
+    {
+        Name = name;
+        Mtu = mtu;
+    }
+
+    public string Name { get; }
+
+    public int Mtu { get; }
+
+    /// <summary>When set, <see cref="Write"/> fails (to test error paths).</summary>
+    public bool FailWrites { get; set; }
+
+    private int _writtenCount;
+
+    public int WrittenCount => Volatile.Read(ref _writtenCount);
+
+    public void Start(TunPacketHandler handler)
+    {
+        if (Interlocked.CompareExchange(ref _handler, handler, null) is not null)
+        {
+            throw new InvalidOperationException("Started twice.");
+        }
+    }
+
+    public bool Write(ReadOnlySpan<byte> packet)
+    {
+        if (_disposed || FailWrites)
+        {
+            return false;
+        }
+        Interlocked.Increment(ref _writtenCount);
+        return _written.Writer.TryWrite(packet.ToArray());
+    }
+
+    /// <summary>Delivers <paramref name="packet"/> as if read from the device (a copy, so the handler may modify it).</summary>
+    public void Inject(ReadOnlySpan<byte> packet)
+    {
+        TunPacketHandler handler = _handler ?? throw new InvalidOperationException("Not started.");
+        byte[] copy = packet.ToArray();
+        handler(copy);
+    }
+
+    public bool TryReadWritten(out byte[] packet) => _written.Reader.TryRead(out packet!);
+
+    public ValueTask<byte[]> ReadWrittenAsync(CancellationToken cancellationToken = default) =>
+        _written.Reader.ReadAsync(cancellationToken);
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _written.Writer.TryComplete();
+    }
+}
