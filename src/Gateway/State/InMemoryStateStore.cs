@@ -379,8 +379,13 @@ public sealed class InMemoryStateStore : IStateStore
     {
         lock (_gate)
         {
-            IReadOnlyList<NodeCommand> result = _commands.TryGetValue(nodeId, out List<NodeCommand>? pending) ? [.. pending] : [];
-            return Task.FromResult(result);
+            List<NodeCommand> result = _commands.TryGetValue(nodeId, out List<NodeCommand>? pending) ? [.. pending] : [];
+            result.Sort(static (a, b) =>
+            {
+                int c = a.CreatedAt.CompareTo(b.CreatedAt);
+                return c != 0 ? c : string.CompareOrdinal(a.CommandId, b.CommandId);
+            });
+            return Task.FromResult<IReadOnlyList<NodeCommand>>(result);
         }
     }
 
