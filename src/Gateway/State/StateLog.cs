@@ -22,4 +22,7 @@ internal static partial class StateLog
 
     [LoggerMessage(4005, LogLevel.Error, "Node heartbeat failed")]
     public static partial void HeartbeatFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(4006, LogLevel.Error, "Handling node command {Kind} {CommandId} failed; it stays pending")]
+    public static partial void CommandFailed(ILogger logger, NodeCommandKind kind, string commandId, Exception exception);
 }

@@ -15,7 +15,8 @@ public static class StateServiceCollectionExtensions
     /// parts <see cref="ISessionStore"/>, <see cref="IIpLeaseStore"/>, <see cref="INodeRegistry"/>,
     /// <see cref="INodeCommandBus"/>, <see cref="IStoreHealth"/>), <see cref="StateMetrics"/>, the "state" readiness
     /// health check (tag "ready"), the shared <see cref="IConnectionMultiplexer"/> for Redis (unless one is already
-    /// registered), and <see cref="NodeHeartbeatService"/> when <c>State:RunNodeHeartbeat</c> is true.
+    /// registered), <see cref="NodeHeartbeatService"/> when <c>State:RunNodeHeartbeat</c> is true, and
+    /// <see cref="NodeCommandListener"/> (which feeds any registered <see cref="INodeCommandHandler"/>).
     /// </summary>
     public static IServiceCollection AddSessionStore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -58,6 +59,9 @@ public static class StateServiceCollectionExtensions
             services.TryAddSingleton<NodeHeartbeatService>();
             services.AddHostedService(sp => sp.GetRequiredService<NodeHeartbeatService>());
         }
+
+        // Idle unless the session layer registers an INodeCommandHandler.
+        services.AddHostedService<NodeCommandListener>();
 
         return services;
     }

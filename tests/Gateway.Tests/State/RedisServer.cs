@@ -96,6 +96,30 @@ public sealed class RedisServer : IDisposable
         throw new TimeoutException($"redis-server on port {Port} did not answer PING within 10 s.");
     }
 
+    /// <summary>
+    /// A multiplexer configured as the gateway configures it, once it is connected (under load the first connect can
+    /// take longer than the store's connect timeout; the store would then fail fast until it is up).
+    /// </summary>
+    public async Task<StackExchange.Redis.ConnectionMultiplexer> ConnectAsync(Gateway.State.RedisStateOptions options)
+    {
+        options.Configuration = Configuration;
+        StackExchange.Redis.ConnectionMultiplexer connection =
+            await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Gateway.State.RedisStateStore.CreateConfiguration(options)).ConfigureAwait(false);
+        var wait = Stopwatch.StartNew();
+        while (!connection.IsConnected)
+        {
+            if (wait.Elapsed > TimeSpan.FromSeconds(15))
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw new TimeoutException($"Could not connect to redis-server on port {Port} within 15 s.");
+            }
+
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        return connection;
+    }
+
     /// <summary>Kills the server (SIGKILL), like a crash.</summary>
     public void Kill()
     {

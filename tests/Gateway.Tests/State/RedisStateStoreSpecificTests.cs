@@ -57,9 +57,8 @@ public sealed class RedisStateStoreSpecificTests(RedisServerFixture redis) : IAs
             Provider = StateProvider.Redis,
             KeyPrefix = prefix,
             Pool = new IpPoolOptions { Range = range },
-            Redis = new RedisStateOptions { Configuration = redis.Server.Configuration },
         };
-        ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(RedisStateStore.CreateConfiguration(options.Redis));
+        ConnectionMultiplexer connection = await redis.Server.ConnectAsync(options.Redis);
         _connections.Add(connection);
         return new RedisStateStore(connection, options);
     }

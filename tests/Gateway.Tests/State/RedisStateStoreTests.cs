@@ -12,8 +12,7 @@ public sealed class RedisStateStoreTests(RedisServerFixture redis) : StateStoreC
     protected override async Task<IStateStore> OpenAsync(StateOptions options)
     {
         options.Provider = StateProvider.Redis;
-        options.Redis.Configuration = redis.Server.Configuration;
-        ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(RedisStateStore.CreateConfiguration(options.Redis));
+        ConnectionMultiplexer connection = await redis.Server.ConnectAsync(options.Redis);
         _connections.Add(connection);
         return new RedisStateStore(connection, options, Time);
     }

@@ -51,7 +51,14 @@ public sealed class StateServiceCollectionExtensionsTests(RedisServerFixture red
 
         IStateStore store = sp.GetRequiredService<IStateStore>();
         Assert.IsType<RedisStateStore>(store);
-        Assert.True(sp.GetRequiredService<IConnectionMultiplexer>().IsConnected);
+        IConnectionMultiplexer connection = sp.GetRequiredService<IConnectionMultiplexer>();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!connection.IsConnected)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the shared multiplexer did not connect within 15 s");
+            await Task.Delay(20);
+        }
+
         Assert.DoesNotContain(sp.GetServices<IHostedService>(), s => s is NodeHeartbeatService);
         Assert.True((await store.CheckHealthAsync()).IsHealthy);
         Assert.Equal(LeaseOutcome.Allocated, (await store.AllocateAsync("alice", "s1", "n1")).Outcome);
