@@ -284,8 +284,11 @@ public sealed class RedisStateStore : IStateStore
         long now = NowMs;
         return RunAsync("lease.usage", async db =>
         {
-            Task<long> used = db.HashLengthAsync(Key("lsess"));
-            Task<long> lingering = db.SortedSetLengthAsync(Key("linger"), now, double.PositiveInfinity, Exclude.Start);
+            // MULTI/EXEC: both counts from the same instant, so an address moving from active to lingering is counted once.
+            ITransaction transaction = db.CreateTransaction();
+            Task<long> used = transaction.HashLengthAsync(Key("lsess"));
+            Task<long> lingering = transaction.SortedSetLengthAsync(Key("linger"), now, double.PositiveInfinity, Exclude.Start);
+            await transaction.ExecuteAsync().ConfigureAwait(false);
             int u = (int)await used.ConfigureAwait(false);
             int l = (int)await lingering.ConfigureAwait(false);
             return new PoolUsage(Pool.Size, u, l, Pool.Size - u - l);
