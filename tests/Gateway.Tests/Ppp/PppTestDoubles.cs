@@ -14,8 +14,9 @@ internal sealed class RecordingSink : IPppFrameSink
 
     public byte[] Single()
     {
-        Assert.Single(Frames);
-        return Frames[0];
+        byte[] frame = Assert.Single(Frames);
+        Frames.Clear();
+        return frame;
     }
 
     /// <summary>Returns and forgets everything sent so far.</summary>
