@@ -68,6 +68,12 @@ internal sealed class ServerHarness
     public void OpenIpcp()
     {
         Authenticate();
+        CompleteIpcp();
+    }
+
+    /// <summary>After <see cref="Authenticate"/>: addresses assigned and IPCP Opened.</summary>
+    public void CompleteIpcp()
+    {
         Server.SetAddresses(Assignment, Now);
         Assert.Equal("FF 03 80 21 01 01 00 0A 03 06 0A 00 00 01", Hex.Of(Sink.Take().Single()));
         Send("FF 03 80 21 02 01 00 0A 03 06 0A 00 00 01");
