@@ -75,7 +75,7 @@ internal sealed class ServerHarness
     public void CompleteIpcp()
     {
         Server.SetAddresses(Assignment, Now);
-        Assert.Equal("FF 03 80 21 01 01 00 0A 03 06 0A 00 00 01", Hex.Of(Sink.Take().Single()));
+        Assert.Equal("FF 03 80 21 01 01 00 0A 03 06 0A 00 00 01", Hex.Of(Sink.Take()[0]));
         Send("FF 03 80 21 02 01 00 0A 03 06 0A 00 00 01");
         Send("FF 03 80 21 01 05 00 0A 03 06 0A 00 00 02");
         Assert.Equal("FF 03 80 21 02 05 00 0A 03 06 0A 00 00 02", Hex.Of(Sink.Take().Single()));
