@@ -45,7 +45,7 @@ public abstract class PppEndpoint : IPppEndpoint, INegotiationHost, IAuthOutput
     public NegotiationState? Ipv6cpState => Ipv6cp?.State;
 
     /// <summary>The peer's MRU (largest information field we may send), after LCP negotiation.</summary>
-    public int PeerMru => LcpPolicy.PeerMru;
+    public int PeerMru => Math.Min(LcpPolicy.PeerMru, PppFrame.MaxInformationLength);
 
     /// <summary>Our MRU as acknowledged by the peer.</summary>
     public int LocalMru => LcpPolicy.OurMru;
@@ -211,10 +211,9 @@ public abstract class PppEndpoint : IPppEndpoint, INegotiationHost, IAuthOutput
             Ipcp.Down(nowMs);
             Ipv6cp?.Down(nowMs);
             OnLinkDown();
-            if (Phase != PppPhase.Terminate)
-            {
-                Phase = PppPhase.Establish;
-            }
+            Phase = Lcp.State is NegotiationState.Closing or NegotiationState.Stopping
+                ? PppPhase.Terminate
+                : PppPhase.Establish;
         }
         else if (layer == Ipcp)
         {
@@ -453,8 +452,7 @@ public abstract class PppEndpoint : IPppEndpoint, INegotiationHost, IAuthOutput
     /// <summary>Sends an LCP packet whose data is <paramref name="head"/> + <paramref name="tail"/>, cut to the peer MRU.</summary>
     private void SendLcp(byte code, byte identifier, ReadOnlySpan<byte> head, ReadOnlySpan<byte> tail)
     {
-        int limit = Math.Min(LcpPolicy.PeerMru, PppFrame.MaxInformationLength);
-        int room = limit - CpPacket.HeaderLength - head.Length;
+        int room = PeerMru - CpPacket.HeaderLength - head.Length;
         if (room < 0)
         {
             return;
@@ -479,7 +477,7 @@ public abstract class PppEndpoint : IPppEndpoint, INegotiationHost, IAuthOutput
 
     private bool SendData(ushort protocol, ReadOnlySpan<byte> packet)
     {
-        if (packet.Length > Math.Min(LcpPolicy.PeerMru, PppFrame.MaxInformationLength))
+        if (packet.Length > PeerMru)
         {
             return false;
         }

@@ -53,15 +53,15 @@ public sealed class PppServer : PppEndpoint
         _lcp = policies.Lcp;
         _ipcp = policies.Ipcp;
         _ipv6cp = policies.Ipv6cp;
-        _defaultDns1 = options.DnsServers.Count > 0 ? ToUInt32(IPAddress.Parse(options.DnsServers[0])) : 0;
-        _defaultDns2 = options.DnsServers.Count > 1 ? ToUInt32(IPAddress.Parse(options.DnsServers[1])) : 0;
+        _defaultDns1 = options.DnsServers.Count > 0 ? ParseDns(options.DnsServers[0]) : 0;
+        _defaultDns2 = options.DnsServers.Count > 1 ? ParseDns(options.DnsServers[1]) : 0;
     }
 
     /// <summary>The method LCP agreed on (valid from the authentication phase on).</summary>
     public AuthMethod? AuthenticationMethod => _authenticator is null ? null : _method;
 
     /// <summary>The user name the peer gave, once known.</summary>
-    public string? UserName => _authenticator?.UserName;
+    public string? UserName { get; private set; }
 
     /// <summary>The address assignment given through <see cref="SetAddresses"/>.</summary>
     public PppAddressAssignment? Addresses => _assignment;
@@ -121,6 +121,8 @@ public sealed class PppServer : PppEndpoint
 
     private protected override void OnLinkDown()
     {
+        _deferredIpcp = null;
+        _deferredIpv6cp = null;
         _authenticator = null;
         _authenticationDone = false;
         _authenticationDeadline = long.MaxValue;
@@ -209,6 +211,7 @@ public sealed class PppServer : PppEndpoint
             case AuthStatus.Succeeded:
                 _authenticationDone = true;
                 string user = authenticator.UserName ?? string.Empty;
+                UserName = user;
                 byte[] hlak = authenticator.Hlak.ToArray();
                 PppLog.AuthSucceeded(Logger, _method.ToString(), user);
                 Raise(() => _events.OnAuthenticated(user, hlak));
@@ -233,6 +236,7 @@ public sealed class PppServer : PppEndpoint
     {
         _authenticationDone = true;
         string? user = _authenticator?.UserName;
+        UserName = user;
         PppLog.AuthFailed(Logger, _method.ToString(), user, reason);
         Raise(() => _events.OnAuthenticationFailed(user, reason));
         Phase = PppPhase.Terminate;
@@ -255,6 +259,11 @@ public sealed class PppServer : PppEndpoint
             StartNcp(Ipv6cp, deferred, nowMs);
         }
     }
+
+    private static uint ParseDns(string text) =>
+        IPAddress.TryParse(text, out IPAddress? address) && address.AddressFamily == AddressFamily.InterNetwork
+            ? ToUInt32(address)
+            : throw new ArgumentException($"Ppp:DnsServers entry '{text}' is not an IPv4 address.", nameof(text));
 
     private static uint ToUInt32(IPAddress address)
     {

@@ -10,7 +10,21 @@ internal sealed class RecordingSink : IPppFrameSink
 {
     public List<byte[]> Frames { get; } = [];
 
-    public void SendFrame(ReadOnlySpan<byte> frame) => Frames.Add(frame.ToArray());
+    /// <summary>When set, frames are only counted (no allocation), for allocation tests.</summary>
+    public bool CountOnly { get; set; }
+
+    public int Counted { get; private set; }
+
+    public void SendFrame(ReadOnlySpan<byte> frame)
+    {
+        if (CountOnly)
+        {
+            Counted++;
+            return;
+        }
+
+        Frames.Add(frame.ToArray());
+    }
 
     public byte[] Single()
     {
