@@ -271,6 +271,102 @@ public class NegotiationAutomatonTests
         Assert.Equal("tlf", _host.Events[^1]);
     }
 
+    [Fact]
+    public void Close_in_Request_Sent_sends_Terminate_Request_and_Open_in_Closing_goes_to_Stopping()
+    {
+        Start();
+        _fsm.Close("bye", 0);
+        Assert.Equal(NegotiationState.Closing, _fsm.State);
+        Assert.Equal("05 02 00 04", Hex.Of(_host.Sent[^1]));
+        _fsm.Open(0);
+        Assert.Equal(NegotiationState.Stopping, _fsm.State);
+        _fsm.Close("bye", 0);
+        Assert.Equal(NegotiationState.Closing, _fsm.State);
+    }
+
+    [Fact]
+    public void Stopped_layer_restarts_on_peer_request()
+    {
+        Start();
+        _fsm.ProtocolRejected(0);
+        Assert.Equal(NegotiationState.Stopped, _fsm.State);
+        int resets = _policy.Resets;
+
+        Receive(CpCode.ConfigureRequest, 0x70, "20 02", 500);
+        Assert.Equal(NegotiationState.AckSent, _fsm.State);
+        Assert.Equal(CpCode.ConfigureRequest, _host.Sent[^2][0]);
+        Assert.Equal("02 70 00 06 20 02", Hex.Of(_host.Sent[^1]));
+        Assert.Equal(resets + 1, _policy.Resets);
+        Assert.Equal(3500, _fsm.NextDeadlineMs);
+    }
+
+    [Fact]
+    public void Down_in_Stopped_signals_layer_started()
+    {
+        Start();
+        _fsm.ProtocolRejected(0);
+        _fsm.Down(0);
+        Assert.Equal(NegotiationState.Starting, _fsm.State);
+        Assert.Equal(["tls", "tlf", "tls"], _host.Events);
+        _fsm.Up(0);
+        Assert.Equal(NegotiationState.RequestSent, _fsm.State);
+    }
+
+    [Fact]
+    public void Close_in_Starting_finishes_and_returns_to_Initial()
+    {
+        _fsm.Open(0);
+        _fsm.Close("never mind", 0);
+        Assert.Equal(NegotiationState.Initial, _fsm.State);
+        Assert.Equal(["tls", "tlf"], _host.Events);
+        Assert.Empty(_host.Sent);
+    }
+
+    [Fact]
+    public void Packets_before_Up_are_discarded()
+    {
+        _fsm.Open(0);
+        Receive(CpCode.ConfigureRequest, 1, "20 02");
+        Receive(0x20, 1, "");
+        Assert.Empty(_host.Sent);
+        Assert.Equal(NegotiationState.Starting, _fsm.State);
+    }
+
+    [Fact]
+    public void Terminate_Request_in_Ack_Received_goes_back_to_Request_Sent()
+    {
+        Start();
+        Receive(CpCode.ConfigureAck, 1, "10 03 01");
+        Receive(CpCode.TerminateRequest, 0x12, "");
+        Assert.Equal(NegotiationState.RequestSent, _fsm.State);
+        Assert.Equal("06 12 00 04", Hex.Of(_host.Sent[^1]));
+    }
+
+    [Fact]
+    public void Terminate_Ack_in_Opened_renegotiates()
+    {
+        OpenLayer();
+        Receive(CpCode.TerminateAck, 0x12, "");
+        Assert.Equal(NegotiationState.RequestSent, _fsm.State);
+        Assert.Equal("tld", _host.Events[^1]);
+        Assert.Equal(CpCode.ConfigureRequest, _host.Sent[^1][0]);
+    }
+
+    [Fact]
+    public void Timers_are_configurable()
+    {
+        var timers = new NegotiationTimers { RestartMs = 1000, MaxConfigure = 2 };
+        var fsm = new NegotiationAutomaton(Protocol, "TEST", _policy, _host, timers, NullLogger.Instance);
+        fsm.Open(0);
+        fsm.Up(0);
+        Assert.Equal(1000, fsm.NextDeadlineMs);
+        fsm.OnTimer(1000);
+        Assert.Equal(2, _host.Sent.Count);
+        fsm.OnTimer(2000);
+        Assert.Equal(NegotiationState.Stopped, fsm.State);
+        Assert.Equal(2, _host.Sent.Count);
+    }
+
     private void Start()
     {
         _fsm.Open(0);
