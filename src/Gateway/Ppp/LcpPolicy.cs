@@ -138,10 +138,20 @@ internal abstract class LcpPolicy : INegotiationPolicy
 
     public void OnAckReceived(ReadOnlySpan<byte> options)
     {
-        OurMru = _requestMru ? _requestedMru : PppFrame.DefaultMru;
-        if (!_requestMagic)
+        // The acknowledged request is what counts, even if a loop suspicion changed our magic meanwhile.
+        OurMru = PppFrame.DefaultMru;
+        OurMagic = 0;
+        foreach (CpOption option in CpPacket.EnumerateOptions(options))
         {
-            OurMagic = 0;
+            switch (option.Type)
+            {
+                case LcpOption.Mru when option.Value.Length == 2:
+                    OurMru = BinaryPrimitives.ReadUInt16BigEndian(option.Value);
+                    break;
+                case LcpOption.MagicNumber when option.Value.Length == 4:
+                    OurMagic = BinaryPrimitives.ReadUInt32BigEndian(option.Value);
+                    break;
+            }
         }
 
         OnOwnRequestAcked();
