@@ -256,9 +256,6 @@ public sealed class NegotiationAutomaton
         Send(CpCode.CodeReject, NextIdentifier(), rejected);
     }
 
-    /// <summary>Sends a protocol-specific packet (LCP Echo-Reply, Protocol-Reject) of this automaton's protocol.</summary>
-    public void SendPacket(byte code, byte identifier, ReadOnlySpan<byte> data) => Send(code, identifier, data);
-
     /// <summary>A fresh identifier for a request this automaton's owner sends (e.g. LCP Protocol-Reject).</summary>
     public byte NextIdentifier() => _nextIdentifier++;
 
