@@ -7,7 +7,7 @@ namespace Gateway.Tunnel;
 /// Runs a host tool (ip, nft, iptables) at configuration time, never on the packet path. Arguments are passed as a
 /// list, never through a shell. A non-zero exit becomes an exception that names the command and its stderr.
 /// </summary>
-internal static class HostCommand
+public static class HostCommand
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
