@@ -22,6 +22,7 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
     private readonly EgressQueue _egress;
     private readonly PacketRouter _router;
     private readonly ISessionLeases _leases;
+    private readonly ISessionTracker _tracker;
     private readonly SessionOptions _options;
     private readonly uint _gatewayAddress;
     private readonly ILogger _logger;
@@ -48,6 +49,7 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
         IServerAuthenticatorFactory authenticators,
         PacketRouter router,
         ISessionLeases leases,
+        ISessionTracker tracker,
         TunnelMetrics tunnelMetrics,
         ILoggerFactory loggerFactory,
         TimeProvider time)
@@ -56,6 +58,7 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
         Id = info.ConnectionId;
         _router = router;
         _leases = leases;
+        _tracker = tracker;
         _options = options;
         _logger = loggerFactory.CreateLogger<GatewaySession>();
         _gatewayAddress = tunnelOptions.ResolveGatewayAddress();
@@ -234,6 +237,7 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
         _routed = true;
         ClientAddress = ToAddress(_leasedAddress);
         SessionLog.NetworkUp(_logger, Id, ClientAddress.ToString());
+        _tracker.OnActive(this);
     }
 
     private async Task CleanupAsync(string reason)
@@ -268,6 +272,7 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
             }
         }
 
+        await _tracker.OnEndedAsync(this, reason).ConfigureAwait(false);
         SessionLog.Ended(_logger, Id, reason, UplinkBytes, DownlinkBytes, DroppedSpoofed);
         _lifetime.Dispose();
         _ended.TrySetResult();

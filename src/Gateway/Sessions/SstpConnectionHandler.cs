@@ -18,6 +18,7 @@ public sealed class SstpConnectionHandler(
     IServerAuthenticatorFactory authenticators,
     PacketRouter router,
     ISessionLeases leases,
+    ISessionTracker tracker,
     TunnelMetrics tunnelMetrics,
     SessionRegistry registry,
     ILoggerFactory loggerFactory,
@@ -26,7 +27,7 @@ public sealed class SstpConnectionHandler(
     public async Task HandleAsync(IDuplexPipe transport, SstpConnectionInfo info, CancellationToken connectionClosed)
     {
         var session = new GatewaySession(transport, info, sstpOptions.Value, pppOptions.Value, tunnelOptions.Value,
-            sessionOptions.Value, authenticators, router, leases, tunnelMetrics, loggerFactory, time);
+            sessionOptions.Value, authenticators, router, leases, tracker, tunnelMetrics, loggerFactory, time);
         registry.Add(session);
         try
         {
