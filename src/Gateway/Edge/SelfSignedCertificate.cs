@@ -66,7 +66,7 @@ internal static class SelfSignedCertificate
                         continue;
                     }
 
-                    if (address.ScopeId != 0)
+                    if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId != 0)
                     {
                         address = new IPAddress(address.GetAddressBytes());
                     }
