@@ -23,7 +23,7 @@ internal sealed class ProxyProtocolMiddleware(
     {
         PipeReader input = context.Transport.Input;
         bool isTrusted = trusted.Contains(context.RemoteEndPoint);
-        using ITimer deadline = timeProvider.CreateTimer(static s => ((PipeReader)s!).CancelPendingRead(), input, options.HeaderTimeout, Timeout.InfiniteTimeSpan);
+        using var deadline = new ReadDeadline(input, options.HeaderTimeout, timeProvider);
         while (true)
         {
             ReadResult result = await input.ReadAsync();
@@ -91,7 +91,7 @@ internal sealed class ProxyProtocolMiddleware(
             input.AdvanceTo(buffer.Start, buffer.End);
         }
 
-        deadline.Dispose();
+        await deadline.StopAsync();
         await next(context);
     }
 

@@ -32,7 +32,7 @@ internal sealed class SstpConnectionMiddleware(
     {
         PipeReader input = context.Transport.Input;
         SstpRequestHead head;
-        using (ITimer deadline = timeProvider.CreateTimer(static s => ((PipeReader)s!).CancelPendingRead(), input, options.RequestHeadTimeout, Timeout.InfiniteTimeSpan))
+        using (var deadline = new ReadDeadline(input, options.RequestHeadTimeout, timeProvider))
         {
             while (true)
             {
@@ -54,7 +54,7 @@ internal sealed class SstpConnectionMiddleware(
                 if (status == SstpRequestHeadStatus.NotSstp)
                 {
                     input.AdvanceTo(buffer.Start);
-                    deadline.Dispose();
+                    await deadline.StopAsync();
                     metrics.HttpPassedThrough();
                     await next(context);
                     return;
@@ -75,6 +75,7 @@ internal sealed class SstpConnectionMiddleware(
                 {
                     // Exactly the head: later bytes are the start of the SSTP stream (reference sec. 2.2).
                     input.AdvanceTo(buffer.GetPosition(head.Length));
+                    await deadline.StopAsync();
                     break;
                 }
 
