@@ -97,9 +97,9 @@ public sealed class ServerCertificateStore : IDisposable
                 _stamp = stamp;
                 return true;
             }
-            catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+            catch (Exception ex)
             {
-                // A half-written file fails here; the next event or tick retries.
+                // Runs on a timer: never throw. A half-written or mismatched pair fails here; the next event or tick retries.
                 EdgeLog.CertificateReloadFailed(_logger, _options.Tls.CertificatePath, ex);
                 return false;
             }
@@ -143,6 +143,10 @@ public sealed class ServerCertificateStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Content hash of the certificate and key files: robust against copies that keep timestamps and against
+    /// Kubernetes secret volumes, whose files are symlinks swapped underneath.
+    /// </summary>
     private string FileStamp()
     {
         static string One(string? path)
@@ -152,8 +156,14 @@ public sealed class ServerCertificateStore : IDisposable
                 return "-";
             }
 
-            var info = new FileInfo(path);
-            return info.Exists ? $"{info.LastWriteTimeUtc.Ticks}:{info.Length}" : "missing";
+            try
+            {
+                return Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return "unreadable";
+            }
         }
 
         return One(_options.Tls.CertificatePath) + "|" + One(_options.Tls.KeyPath);
