@@ -21,6 +21,15 @@ public sealed class EdgeTlsOptions
     /// </summary>
     public bool AllowLegacyCbcSuites { get; set; }
 
+    /// <summary>
+    /// Leave cipher suites to the platform (OpenSSL's configured CipherString, else .NET's default list, which adds
+    /// ECDHE AES-CBC-SHA256/384 suites) instead of the AEAD-only policy. This is the switch for TLS session resumption:
+    /// .NET on Linux caches and resumes TLS sessions only when no CipherSuitesPolicy is set (Interop.OpenSsl.cs,
+    /// <c>cacheSslContext</c>). To get both AEAD-only and resumption, set this and restrict the suites in openssl.cnf
+    /// (OPENSSL_CONF, e.g. <c>CipherString = ECDHE+AESGCM:ECDHE+CHACHA20</c>). <see cref="AllowLegacyCbcSuites"/> is ignored then.
+    /// </summary>
+    public bool PlatformCipherSuites { get; set; }
+
     /// <summary>TLS handshake deadline.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -33,7 +33,7 @@ public sealed class ServerCertificateStore : IDisposable
         _logger = logger;
         _timeProvider = timeProvider;
         _dataDirectory = configuration["Gateway:DataDirectory"] is { Length: > 0 } dir ? dir : "/var/lib/sstp-gateway";
-        _cipherSuites = TlsPolicy.CreateCipherSuitesPolicy(_options.Tls.AllowLegacyCbcSuites);
+        _cipherSuites = _options.Tls.PlatformCipherSuites ? null : TlsPolicy.CreateCipherSuitesPolicy(_options.Tls.AllowLegacyCbcSuites);
     }
 
     /// <summary>The certificate new connections get.</summary>
@@ -260,7 +260,7 @@ public sealed class ServerCertificateStore : IDisposable
             ServerCertificateContext = context,
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             CipherSuitesPolicy = _cipherSuites,
-            AllowTlsResume = true,
+            AllowTlsResume = true, // effective only without a CipherSuitesPolicy (see EdgeTlsOptions.PlatformCipherSuites)
             ClientCertificateRequired = false,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             ApplicationProtocols = [SslApplicationProtocol.Http11],

@@ -65,6 +65,53 @@ public class EdgeTlsEndToEndTests
         }
     }
 
+    [Theory]
+    [InlineData(SslProtocols.Tls12)]
+    [InlineData(SslProtocols.Tls13)]
+    public async Task SessionResumption_WorksWithPlatformCipherSuites(SslProtocols protocol)
+    {
+        await using var host = await EdgeTestHost.StartAsync(new() { ["Edge:Tls:PlatformCipherSuites"] = "true" });
+        long full = await HandshakeBytesAsync(host, protocol);
+        long resumed = await HandshakeBytesAsync(host, protocol);
+
+        // A resumed handshake carries no Certificate message (the RSA-2048 certificate alone is > 700 bytes).
+        Assert.True(resumed < full - 500, $"full {full} B, second {resumed} B");
+    }
+
+    /// <summary>
+    /// Documents the runtime limit behind Edge:Tls:PlatformCipherSuites: with a CipherSuitesPolicy .NET does not
+    /// resume. If this starts failing, the runtime lifted the limit and the option can go.
+    /// </summary>
+    [Fact]
+    public async Task SessionResumption_IsOffWithTheAeadPolicy_RuntimeLimit()
+    {
+        await using var host = await EdgeTestHost.StartAsync();
+        long full = await HandshakeBytesAsync(host, SslProtocols.Tls12);
+        long second = await HandshakeBytesAsync(host, SslProtocols.Tls12);
+        Assert.True(second > full - 100, $"full {full} B, second {second} B"); // the certificate was sent again
+    }
+
+    private static async Task<long> HandshakeBytesAsync(EdgeTestHost host, SslProtocols protocol)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient(System.Net.Sockets.AddressFamily.InterNetwork);
+        await tcp.ConnectAsync(host.Service);
+        var counting = new CountingStream(tcp.GetStream());
+        await using var tls = new SslStream(counting);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            EnabledSslProtocols = protocol,
+            AllowTlsResume = true,
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+        });
+        long handshake = counting.BytesRead;
+
+        // One request/response so that TLS 1.3 session tickets (sent after the handshake) are processed.
+        await tls.WriteAsync(Encoding.ASCII.GetBytes("GET /sstp-health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
+        await EdgeTestHost.ReadToEndAsync(tls);
+        return handshake;
+    }
+
     [Fact]
     public async Task SelfSignedCertificate_IsCreatedOnce_AndReusedAfterRestart()
     {
