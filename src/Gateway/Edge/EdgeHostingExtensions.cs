@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -58,6 +60,22 @@ public static class EdgeHostingExtensions
             UseCookies = false,
             EnableMultipleHttp2Connections = true,
             ConnectTimeout = TimeSpan.FromSeconds(15),
+        });
+
+        var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
+        var registry = services.GetRequiredService<EdgeListenerRegistry>();
+        ILogger logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Edge");
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            foreach (IPEndPoint endPoint in registry.EndPoints(EdgeListenerKind.Service))
+            {
+                EdgeLog.Listening(logger, EdgeListenerKind.Service, endPoint.ToString(), options.HttpOnly ? "http" : "https");
+            }
+
+            foreach (IPEndPoint endPoint in registry.EndPoints(EdgeListenerKind.Management))
+            {
+                EdgeLog.Listening(logger, EdgeListenerKind.Management, endPoint.ToString(), "http");
+            }
         });
 
         app.MapWhen(IsNotManagement, service => service.Run(async context =>

@@ -26,7 +26,6 @@ internal sealed class EdgeKestrelSetup(IOptions<EdgeOptions> edgeOptions, EdgeLi
             {
                 registry.Add(EdgeListenerKind.Service, listen);
                 ConfigureService(listen, options, logger);
-                EdgeLog.Listening(logger, EdgeListenerKind.Service, text, options.HttpOnly ? "http" : "https");
             });
         }
 
@@ -41,7 +40,6 @@ internal sealed class EdgeKestrelSetup(IOptions<EdgeOptions> edgeOptions, EdgeLi
                     context.Features.Set(new EdgeConnectionFeature(EdgeListenerKind.Management));
                     return next(context);
                 });
-                EdgeLog.Listening(logger, EdgeListenerKind.Management, text, "http");
             });
         }
     }
