@@ -1,0 +1,10 @@
+namespace Gateway.Edge;
+
+public enum EdgeListenerKind
+{
+    /// <summary>The SSTP/HTTPS service port (443): SSTP, the probe path and the fallback only.</summary>
+    Service,
+
+    /// <summary>The management port: health, readiness, admin API, metrics.</summary>
+    Management,
+}

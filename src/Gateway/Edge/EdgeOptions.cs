@@ -1,0 +1,55 @@
+namespace Gateway.Edge;
+
+/// <summary>
+/// Configuration section <c>Edge</c>: listeners, TLS, PROXY protocol, SSTP request sniffing and the fallback.
+/// Defaults live here, not in appsettings.json.
+/// </summary>
+public sealed class EdgeOptions
+{
+    public const string SectionName = "Edge";
+
+    /// <summary>
+    /// SSTP/HTTPS listeners as <c>address:port</c>. <c>[::]</c> is bound IPv6-only (IPV6_V6ONLY), so list
+    /// both wildcards for dual stack. Port 0 picks an ephemeral port (tests).
+    /// </summary>
+    public List<string> Listen { get; set; } = [];
+
+    /// <summary>Management listeners (plain HTTP: /healthz, /readyz, admin API, metrics).</summary>
+    public List<string> ManagementListen { get; set; } = [];
+
+    /// <summary>No TLS on our socket (behind a TLS-terminating load balancer, MS-SSTP product note &lt;19&gt;).</summary>
+    public bool HttpOnly { get; set; }
+
+    /// <summary>HTTP-only mode: hex SHA-256 of the certificate the client sees at the front end (crypto binding).</summary>
+    public string? HttpOnlyCertificateSha256 { get; set; }
+
+    /// <summary>HTTP-only mode: hex SHA-1 of the certificate the client sees at the front end (crypto binding).</summary>
+    public string? HttpOnlyCertificateSha1 { get; set; }
+
+    /// <summary>Cap on the SSTP_DUPLEX_POST request head (request line + headers + blank line).</summary>
+    public int MaxRequestHeadBytes { get; set; } = 8 * 1024;
+
+    /// <summary>Deadline for the first request head after TLS (MS-SSTP 4.1: the client itself waits 60 s).</summary>
+    public TimeSpan RequestHeadTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Value of the <c>Server</c> header on the SSTP 200 answer and on edge error answers.</summary>
+    public string ServerHeader { get; set; } = "Microsoft-HTTPAPI/2.0";
+
+    /// <summary>Start in draining mode: SSTP_DUPLEX_POST is answered 503 (runtime changes go through <see cref="AdmissionControl"/>).</summary>
+    public bool Draining { get; set; }
+
+    /// <summary>Retry-After seconds on the 503 answer while draining.</summary>
+    public int DrainingRetryAfterSeconds { get; set; } = 30;
+
+    /// <summary>Probe path on the service port for L4 balancers: 200 when accepting sessions, 503 otherwise.</summary>
+    public string ProbePath { get; set; } = "/sstp-health";
+
+    public EdgeTlsOptions Tls { get; set; } = new();
+
+    public EdgeProxyProtocolOptions ProxyProtocol { get; set; } = new();
+
+    public EdgeFallbackOptions Fallback { get; set; } = new();
+
+    internal static readonly string[] DefaultListen = ["0.0.0.0:443", "[::]:443"];
+    internal static readonly string[] DefaultManagementListen = ["127.0.0.1:8444"];
+}

@@ -1,0 +1,272 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Edge;
+
+/// <summary>
+/// Holds the service certificate and the TLS server options built from it. New connections take
+/// <see cref="CurrentOptions"/>; a reload swaps the reference, so existing connections keep their certificate.
+/// Reloads come from a FileSystemWatcher and a periodic stamp check (<c>Edge:Tls:ReloadCheckInterval</c>).
+/// </summary>
+public sealed class ServerCertificateStore : IDisposable
+{
+    private readonly EdgeOptions _options;
+    private readonly ILogger<ServerCertificateStore> _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly string _dataDirectory;
+    private readonly object _reloadLock = new();
+    private readonly CipherSuitesPolicy? _cipherSuites;
+    private FileSystemWatcher? _watcher;
+    private ITimer? _periodic;
+    private ITimer? _debounce;
+    private string _stamp = "";
+    private volatile Loaded? _current;
+
+    public ServerCertificateStore(IOptions<EdgeOptions> options, IConfiguration configuration, ILogger<ServerCertificateStore> logger, TimeProvider timeProvider)
+    {
+        _options = options.Value;
+        _logger = logger;
+        _timeProvider = timeProvider;
+        _dataDirectory = configuration["Gateway:DataDirectory"] is { Length: > 0 } dir ? dir : "/var/lib/sstp-gateway";
+        _cipherSuites = _options.Tls.PlatformCipherSuites ? null : TlsPolicy.CreateCipherSuitesPolicy(_options.Tls.AllowLegacyCbcSuites);
+    }
+
+    /// <summary>The certificate new connections get.</summary>
+    public X509Certificate2 Current => EnsureLoaded().Certificate;
+
+    /// <summary>TLS options for a new connection (shared per certificate generation, which keeps TLS resumption working).</summary>
+    public SslServerAuthenticationOptions CurrentOptions => EnsureLoaded().Options;
+
+    /// <summary>Loads the certificate (creating the self-signed one if needed) and starts watching the files.</summary>
+    public void Start()
+    {
+        EnsureLoaded();
+        if (string.IsNullOrEmpty(_options.Tls.CertificatePath) || _periodic is not null)
+        {
+            return;
+        }
+
+        string full = Path.GetFullPath(_options.Tls.CertificatePath);
+        try
+        {
+            _watcher = new FileSystemWatcher(Path.GetDirectoryName(full)!)
+            {
+                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+                IncludeSubdirectories = false,
+            };
+            _watcher.Changed += OnFileEvent;
+            _watcher.Created += OnFileEvent;
+            _watcher.Renamed += OnFileEvent;
+            _watcher.EnableRaisingEvents = true;
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException)
+        {
+            // inotify limits etc.: the periodic check still reloads.
+            _watcher?.Dispose();
+            _watcher = null;
+        }
+
+        _debounce = _timeProvider.CreateTimer(_ => ReloadIfChanged(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _periodic = _timeProvider.CreateTimer(_ => ReloadIfChanged(), null, _options.Tls.ReloadCheckInterval, _options.Tls.ReloadCheckInterval);
+    }
+
+    /// <summary>Reloads when the configured files changed since the last successful load. Returns true on a swap.</summary>
+    public bool ReloadIfChanged()
+    {
+        if (string.IsNullOrEmpty(_options.Tls.CertificatePath))
+        {
+            return false;
+        }
+
+        lock (_reloadLock)
+        {
+            string stamp = FileStamp();
+            if (stamp == _stamp)
+            {
+                return false;
+            }
+
+            try
+            {
+                _current = LoadConfigured();
+                _stamp = stamp;
+                return true;
+            }
+            catch (Exception ex)
+            {
+                // Runs on a timer: never throw. A half-written or mismatched pair fails here; the next event or tick retries.
+                EdgeLog.CertificateReloadFailed(_logger, _options.Tls.CertificatePath, ex);
+                return false;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        _periodic?.Dispose();
+        _debounce?.Dispose();
+    }
+
+    private void OnFileEvent(object sender, FileSystemEventArgs e) =>
+        _debounce?.Change(TimeSpan.FromMilliseconds(250), Timeout.InfiniteTimeSpan);
+
+    private Loaded EnsureLoaded()
+    {
+        Loaded? current = _current;
+        if (current is not null)
+        {
+            return current;
+        }
+
+        lock (_reloadLock)
+        {
+            if (_current is null)
+            {
+                if (string.IsNullOrEmpty(_options.Tls.CertificatePath))
+                {
+                    _current = LoadSelfSigned();
+                }
+                else
+                {
+                    _stamp = FileStamp();
+                    _current = LoadConfigured();
+                }
+            }
+
+            return _current;
+        }
+    }
+
+    /// <summary>
+    /// Content hash of the certificate and key files: robust against copies that keep timestamps and against
+    /// Kubernetes secret volumes, whose files are symlinks swapped underneath.
+    /// </summary>
+    private string FileStamp()
+    {
+        static string One(string? path)
+        {
+            if (string.IsNullOrEmpty(path))
+            {
+                return "-";
+            }
+
+            try
+            {
+                return Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return "unreadable";
+            }
+        }
+
+        return One(_options.Tls.CertificatePath) + "|" + One(_options.Tls.KeyPath);
+    }
+
+    private Loaded LoadConfigured()
+    {
+        string path = _options.Tls.CertificatePath!;
+        X509Certificate2 leaf;
+        var chain = new X509Certificate2Collection();
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension is ".pfx" or ".p12")
+        {
+            X509Certificate2Collection all = X509CertificateLoader.LoadPkcs12CollectionFromFile(path, _options.Tls.CertificatePassword, X509KeyStorageFlags.EphemeralKeySet);
+            leaf = all.FirstOrDefault(c => c.HasPrivateKey) ?? throw new CryptographicException($"{path} holds no certificate with a private key");
+            foreach (X509Certificate2 c in all)
+            {
+                if (!ReferenceEquals(c, leaf))
+                {
+                    chain.Add(c);
+                }
+            }
+        }
+        else
+        {
+            leaf = X509Certificate2.CreateFromPemFile(path, string.IsNullOrEmpty(_options.Tls.KeyPath) ? null : _options.Tls.KeyPath);
+            var all = new X509Certificate2Collection();
+            all.ImportFromPemFile(path);
+            foreach (X509Certificate2 c in all)
+            {
+                if (!c.RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span))
+                {
+                    chain.Add(c);
+                }
+            }
+        }
+
+        Loaded loaded = Build(leaf, chain);
+        EdgeLog.CertificateLoaded(_logger, path, leaf.Subject, loaded.Sha256Hex, leaf.NotAfter.ToUniversalTime());
+        return loaded;
+    }
+
+    private Loaded LoadSelfSigned()
+    {
+        string path = Path.Combine(_dataDirectory, SelfSignedCertificate.FileName);
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        if (File.Exists(path))
+        {
+            try
+            {
+                X509Certificate2 existing = X509CertificateLoader.LoadPkcs12FromFile(path, null, X509KeyStorageFlags.EphemeralKeySet);
+                if (existing.HasPrivateKey && existing.NotAfter.ToUniversalTime() > now.UtcDateTime + SelfSignedCertificate.RenewBefore)
+                {
+                    Loaded reused = Build(existing, []);
+                    EdgeLog.SelfSignedReused(_logger, path, reused.Sha256Hex);
+                    return reused;
+                }
+
+                EdgeLog.SelfSignedReplaced(_logger, path, null);
+            }
+            catch (CryptographicException ex)
+            {
+                EdgeLog.SelfSignedReplaced(_logger, path, ex);
+            }
+        }
+
+        Directory.CreateDirectory(_dataDirectory);
+        byte[] pfx = SelfSignedCertificate.CreatePfx(System.Net.Dns.GetHostName(), now, out string names);
+        string temp = path + ".tmp";
+        var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // the file holds the private key
+        }
+
+        using (var stream = new FileStream(temp, create))
+        {
+            stream.Write(pfx);
+        }
+
+        File.Move(temp, path, overwrite: true);
+        X509Certificate2 created = X509CertificateLoader.LoadPkcs12(pfx, null, X509KeyStorageFlags.EphemeralKeySet);
+        Loaded loaded = Build(created, []);
+        EdgeLog.SelfSignedCreated(_logger, path, names, loaded.Sha256Hex);
+        return loaded;
+    }
+
+    private Loaded Build(X509Certificate2 leaf, X509Certificate2Collection chain)
+    {
+        // offline: false lets the runtime fetch OCSP responses for stapling where the platform supports it.
+        SslStreamCertificateContext context = SslStreamCertificateContext.Create(leaf, chain, offline: false);
+        var options = new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = context,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            CipherSuitesPolicy = _cipherSuites,
+            AllowTlsResume = true, // effective only without a CipherSuitesPolicy (see EdgeTlsOptions.PlatformCipherSuites)
+            ClientCertificateRequired = false,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            ApplicationProtocols = [SslApplicationProtocol.Http11],
+        };
+        return new Loaded(leaf, options, Convert.ToHexString(SHA256.HashData(leaf.RawDataMemory.Span)));
+    }
+
+    private sealed record Loaded(X509Certificate2 Certificate, SslServerAuthenticationOptions Options, string Sha256Hex);
+}
