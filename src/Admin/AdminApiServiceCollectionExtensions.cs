@@ -1,3 +1,4 @@
+using Admin.Api;
 using Admin.Routing;
 using Admin.Security;
 using Microsoft.AspNetCore.Authentication;
@@ -58,6 +59,7 @@ public static class AdminApiServiceCollectionExtensions
             {
                 [new OpenApiSecuritySchemeReference(BearerSchemeId, document)] = [],
             });
+            swagger.OperationFilter<JsonRequestBodyOperationFilter>();
             swagger.DocInclusionPredicate(static (_, description) =>
             {
                 foreach (object metadata in description.ActionDescriptor.EndpointMetadata)

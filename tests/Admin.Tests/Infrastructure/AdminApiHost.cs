@@ -92,10 +92,9 @@ public sealed class AdminApiHost : IAsyncDisposable
         WebApplication app = builder.Build();
         app.MapAdminApi(connectionFilter);
         app.MapGet("/public", () => "public endpoint");
-        await app.StartAsync();
-
         try
         {
+            await app.StartAsync();
             string[] addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToArray();
             var management = new Uri(addresses[0]);
             var @public = new Uri(addresses.Length > 1 ? addresses[1] : addresses[0]);
