@@ -59,6 +59,7 @@ public static class AdminApiServiceCollectionExtensions
             {
                 [new OpenApiSecuritySchemeReference(BearerSchemeId, document)] = [],
             });
+            swagger.SupportNonNullableReferenceTypes();
             swagger.OperationFilter<JsonRequestBodyOperationFilter>();
             swagger.DocInclusionPredicate(static (_, description) =>
             {
