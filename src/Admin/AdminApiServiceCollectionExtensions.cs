@@ -60,6 +60,9 @@ public static class AdminApiServiceCollectionExtensions
                 [new OpenApiSecuritySchemeReference(BearerSchemeId, document)] = [],
             });
             swagger.SupportNonNullableReferenceTypes();
+
+            // Record parameter docs become schema property descriptions.
+            swagger.IncludeXmlComments(typeof(AdminApiOptions).Assembly);
             swagger.OperationFilter<JsonRequestBodyOperationFilter>();
             swagger.DocInclusionPredicate(static (_, description) =>
             {

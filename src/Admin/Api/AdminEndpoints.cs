@@ -89,6 +89,14 @@ internal static class AdminEndpoints
             .ExcludeFromDescription();
     }
 
+    /// <param name="user">Only sessions of this user (case-insensitive).</param>
+    /// <param name="node">Only sessions owned by this node id.</param>
+    /// <param name="state">Only sessions in this state: Negotiating, Authenticating, Established or Disconnecting.</param>
+    /// <param name="innerAddress">Only the session holding this inner IPv4 address.</param>
+    /// <param name="limit">Page size, 1-1000 (default 100).</param>
+    /// <param name="offset">Sessions to skip (default 0).</param>
+    /// <param name="backend">Session backend.</param>
+    /// <param name="cancellationToken">Request aborted.</param>
     private static async Task<IResult> ListSessions(
         [FromQuery] string? user,
         [FromQuery] string? node,
@@ -116,6 +124,11 @@ internal static class AdminEndpoints
         return result.IsOk ? Results.Ok(result.Value) : AdminProblems.From(result.Status, result.Detail);
     }
 
+    /// <param name="id">Session id.</param>
+    /// <param name="reason">Why (logged by the owning node), at most 200 characters.</param>
+    /// <param name="backend">Session backend.</param>
+    /// <param name="context">The request.</param>
+    /// <param name="cancellationToken">Request aborted.</param>
     private static async Task<IResult> DisconnectSession(
         string id, [FromQuery] string? reason, [FromServices] ISessionAdmin backend, HttpContext context, CancellationToken cancellationToken)
     {

@@ -96,6 +96,21 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         string[] listParameters = paths.GetProperty("/api/v1/sessions").GetProperty("get").GetProperty("parameters").EnumerateArray()
             .Select(p => p.GetProperty("name").GetString() + ":" + p.GetProperty("in").GetString()).ToArray();
         Assert.Equal(["user:query", "node:query", "state:query", "innerAddress:query", "limit:query", "offset:query"], listParameters);
+        Assert.Equal("Page size, 1-1000 (default 100).", paths.GetProperty("/api/v1/sessions").GetProperty("get").GetProperty("parameters")[4].GetProperty("description").GetString());
+    }
+
+    [Fact]
+    public async Task Schemas_carry_descriptions_and_required_members()
+    {
+        JsonElement schemas = (await GetDocumentAsync()).GetProperty("components").GetProperty("schemas");
+
+        JsonElement createUser = schemas.GetProperty("CreateUserRequest");
+        Assert.Equal(["name", "password"], createUser.GetProperty("required").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal("8-256 characters.", createUser.GetProperty("properties").GetProperty("password").GetProperty("description").GetString());
+        Assert.Equal(
+            ["Negotiating", "Authenticating", "Established", "Disconnecting"],
+            schemas.GetProperty("SessionState").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        Assert.True(schemas.GetProperty("NodeInfo").GetProperty("properties").GetProperty("drainDeadline").GetProperty("nullable").GetBoolean());
     }
 
     [Fact]
