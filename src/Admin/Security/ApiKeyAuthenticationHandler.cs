@@ -24,6 +24,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     private const string InvalidKeyMessage = "The API key is not valid.";
     private const string CertificateMessage = "A client certificate is required on the management listener.";
 
+    private readonly ILogger _log = loggerFactory.CreateLogger(AdminLog.Category);
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var authorization = Request.Headers.Authorization;
@@ -34,7 +36,7 @@ internal sealed class ApiKeyAuthenticationHandler(
 
         if (authorization.Count > 1 || !BearerHeader.TryGetToken(authorization[0], out string key))
         {
-            AdminLog.AuthenticationFailed(Logger, "malformed Authorization header", Context.Connection.RemoteIpAddress);
+            AdminLog.AuthenticationFailed(_log, "malformed Authorization header", Context.Connection.RemoteIpAddress);
             return AuthenticateResult.Fail("The Authorization header must be 'Bearer <api key>'.");
         }
 
@@ -42,7 +44,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         int keyIndex = ApiKeyMatcher.Match(key, options.ApiKeys);
         if (keyIndex < 0)
         {
-            AdminLog.AuthenticationFailed(Logger, "unknown API key", Context.Connection.RemoteIpAddress);
+            AdminLog.AuthenticationFailed(_log, "unknown API key", Context.Connection.RemoteIpAddress);
             return AuthenticateResult.Fail(InvalidKeyMessage);
         }
 
@@ -51,7 +53,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             var certificate = await Context.Connection.GetClientCertificateAsync(Context.RequestAborted).ConfigureAwait(false);
             if (certificate is null)
             {
-                AdminLog.AuthenticationFailed(Logger, "no client certificate", Context.Connection.RemoteIpAddress);
+                AdminLog.AuthenticationFailed(_log, "no client certificate", Context.Connection.RemoteIpAddress);
                 return AuthenticateResult.Fail(CertificateMessage);
             }
         }

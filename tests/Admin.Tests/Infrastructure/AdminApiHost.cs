@@ -58,10 +58,16 @@ public sealed class AdminApiHost : IAsyncDisposable
         Func<HttpContext, bool>? connectionFilter = null,
         bool configureManagementPort = true,
         IDictionary<string, string?>? settings = null,
-        Action<KestrelServerOptions>? kestrel = null)
+        Action<KestrelServerOptions>? kestrel = null,
+        ILoggerProvider? logger = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Logging.ClearProviders();
+        if (logger is not null)
+        {
+            builder.Logging.AddProvider(logger);
+        }
+
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>
         {
             ["Admin:ApiKeys:0"] = Key,
