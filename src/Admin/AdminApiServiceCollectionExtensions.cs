@@ -61,8 +61,13 @@ public static class AdminApiServiceCollectionExtensions
             });
             swagger.SupportNonNullableReferenceTypes();
 
-            // Record parameter docs become schema property descriptions.
-            swagger.IncludeXmlComments(typeof(AdminApiOptions).Assembly);
+            // Record parameter docs become schema property descriptions. The file ships next to the assembly
+            // (GenerateDocumentationFile); a publish that drops it only loses the descriptions.
+            string xmlDocs = Path.Combine(AppContext.BaseDirectory, typeof(AdminApiOptions).Assembly.GetName().Name + ".xml");
+            if (File.Exists(xmlDocs))
+            {
+                swagger.IncludeXmlComments(xmlDocs);
+            }
             swagger.OperationFilter<JsonRequestBodyOperationFilter>();
             swagger.DocInclusionPredicate(static (_, description) =>
             {
