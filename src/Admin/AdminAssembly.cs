@@ -1,4 +1,0 @@
-namespace Admin;
-
-/// <summary>Marker for the admin API assembly (endpoints are mapped by the gateway host on the management listener).</summary>
-public static class AdminAssembly;
