@@ -1,10 +1,13 @@
-using Gateway.Edge;
+using Gateway;
+using Gateway.Credentials;
 
-// Composition only: each layer's extension methods do the work.
-var builder = WebApplication.CreateBuilder(args);
-builder.AddGatewayEdge();
+// `sstp-gateway user ...` edits the users file and exits.
+if (args.Length > 0 && args[0] == "user")
+{
+    var configuration = WebApplication.CreateBuilder(args[1..]).Configuration;
+    return UserCommand.Run(args[1..], configuration, Console.Out, Console.Error);
+}
 
-var app = builder.Build();
-app.UseGatewayEdge(); // first: the service port ends here (SSTP probe, fallback, 404)
-app.MapGatewayHealth(); // management port: /healthz, /readyz
-app.Run();
+// Composition only: each layer's extension methods do the work (GatewayApp).
+GatewayApp.Build(args).Run();
+return 0;

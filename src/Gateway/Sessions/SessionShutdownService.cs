@@ -1,3 +1,4 @@
+using Gateway.Edge;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -7,11 +8,16 @@ namespace Gateway.Sessions;
 /// On SIGTERM, before Kestrel stops, ends every session the clean way (LCP Terminate, CALL_DISCONNECT, TLS close)
 /// within <see cref="SessionOptions.ShutdownGraceMs"/>, so clients see a normal disconnect and reconnect elsewhere.
 /// </summary>
-public sealed class SessionShutdownService(SessionRegistry registry, IOptions<SessionOptions> options, TimeProvider time)
+public sealed class SessionShutdownService(
+    SessionRegistry registry, AdmissionControl admission, IOptions<SessionOptions> options, TimeProvider time)
     : IHostedLifecycleService
 {
-    public Task StoppingAsync(CancellationToken cancellationToken) =>
-        registry.DisconnectAllAsync("gateway shutting down", TimeSpan.FromMilliseconds(options.Value.ShutdownGraceMs), time);
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        // Readiness false and new calls refused with 503 first, so the balancer stops sending clients here.
+        admission.SetDraining(true);
+        return registry.DisconnectAllAsync("gateway shutting down", TimeSpan.FromMilliseconds(options.Value.ShutdownGraceMs), time);
+    }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

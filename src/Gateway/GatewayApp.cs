@@ -1,0 +1,21 @@
+using Gateway.Edge;
+using Gateway.Sessions;
+
+namespace Gateway;
+
+/// <summary>Builds the gateway host: used by Program.cs and by whole-gateway tests (several nodes in one process).</summary>
+public static class GatewayApp
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddGatewayEdge();
+        builder.AddGatewayCore();
+
+        var app = builder.Build();
+        app.UseGatewayEdge(); // first: the service port ends here (SSTP probe, fallback, 404)
+        app.MapGatewayHealth(); // management port: /healthz, /readyz
+        app.MapGatewayAdmin(); // management port: /api/v1, /swagger
+        return app;
+    }
+}
