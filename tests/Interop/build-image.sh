@@ -30,31 +30,43 @@ if ((${#need[@]})); then
 fi
 
 # --- resolve package versions -------------------------------------------------------------------------------
+# The resolution (about 40 apt-cache calls, slow on a loaded machine) is cached per apt-lists state and script.
 candidate() { apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}'; }
-c="$(candidate sstp-client)"
-if [[ -z $c || $c == "(none)" ]]; then log "apt lists missing: apt-get update"; apt-get update -qq >&2; fi
+lists_stamp() { stat -c %Y /var/lib/apt/lists/*_Packages* 2>/dev/null | sort -n | tail -1; }
+stamp="$(lists_stamp)"
+if [[ -z $stamp ]]; then log "apt lists missing: apt-get update"; apt-get update -qq >&2; stamp="$(lists_stamp)"; fi
+mkdir -p "$cache"
+resolved="$cache/resolved-$(sha256sum "$here/build-image.sh" | cut -c1-12)-$stamp.txt"
+if [[ -s $resolved ]]; then
+  mapfile -t versions <"$resolved"
+else
+  c="$(candidate sstp-client)"
+  if [[ -z $c || $c == "(none)" ]]; then log "sstp-client not offered: apt-get update"; apt-get update -qq >&2; fi
 
-kpkg="$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-6\.1\.0-[0-9]+-amd64$/ {print $2; exit}')"
-[[ -n $kpkg ]] || { log "no linux-image-6.1.0-*-amd64 offered by apt"; exit 1; }
+  kpkg="$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-6\.1\.0-[0-9]+-amd64$/ {print $2; exit}')"
+  [[ -n $kpkg ]] || { log "no linux-image-6.1.0-*-amd64 offered by apt"; exit 1; }
 
-# Breadth-first closure over Depends/Pre-Depends (first alternative), keeping library packages only.
-declare -A seen=()
-queue=("${roots[@]}")
-pkgs=()
-while ((${#queue[@]})); do
-  p="${queue[0]}"; queue=("${queue[@]:1}")
-  [[ -n ${seen[$p]:-} ]] && continue
-  seen[$p]=1; pkgs+=("$p")
-  deps="$(apt-cache show --no-all-versions "$p" 2>/dev/null | awk -F': ' '/^(Pre-)?Depends:/ {print $2}' | tr ',' '\n')"
-  while IFS= read -r d; do
-    d="${d%%|*}"; d="${d%%(*}"; d="${d%%:*}"; d="$(echo "$d" | tr -d ' ')"
-    [[ $d =~ ^lib && ! $d =~ perl && ! $d =~ ^libpam-(modules|runtime) && ! $d =~ -common$ ]] && queue+=("$d")
-  done <<<"$deps"
-done
-pkgs+=("$kpkg")
+  # Breadth-first closure over Depends/Pre-Depends (first alternative), keeping library packages only.
+  declare -A seen=()
+  queue=("${roots[@]}")
+  pkgs=()
+  while ((${#queue[@]})); do
+    p="${queue[0]}"; queue=("${queue[@]:1}")
+    [[ -n ${seen[$p]:-} ]] && continue
+    seen[$p]=1; pkgs+=("$p")
+    deps="$(apt-cache show --no-all-versions "$p" 2>/dev/null | awk -F': ' '/^(Pre-)?Depends:/ {print $2}' | tr ',' '\n')"
+    while IFS= read -r d; do
+      d="${d%%|*}"; d="${d%%(*}"; d="${d%%:*}"; d="$(echo "$d" | tr -d ' ')"
+      [[ $d =~ ^lib && ! $d =~ perl && ! $d =~ ^libpam-(modules|runtime) && ! $d =~ -common$ ]] && queue+=("$d")
+    done <<<"$deps"
+  done
+  pkgs+=("$kpkg")
 
-versions=()
-for p in "${pkgs[@]}"; do versions+=("$p=$(candidate "$p")"); done
+  versions=()
+  for p in "${pkgs[@]}"; do versions+=("$p=$(candidate "$p")"); done
+  rm -f "$cache"/resolved-*.txt
+  printf '%s\n' "${versions[@]}" >"$resolved"
+fi
 
 key="$( { cat "$here/build-image.sh" "$here/guest/init"; printf '%s\n' "${versions[@]}" "${modules[@]}"; } | sha256sum | cut -c1-16)"
 out="$cache/image-$key"
@@ -63,6 +75,8 @@ if [[ -f $out/initramfs.cpio.gz && -f $out/vmlinuz ]]; then
   echo "KERNEL=$out/vmlinuz"; echo "INITRD=$out/initramfs.cpio.gz"
   exit 0
 fi
+
+kpkg="${versions[-1]%%=*}"
 
 # --- download -----------------------------------------------------------------------------------------------
 mkdir -p "$debs"
