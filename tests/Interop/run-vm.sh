@@ -4,7 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-target=127.0.0.1:443 user= pass= mode=direct sessions=1 timeout=120 connect_timeout=30
+target=127.0.0.1:443 user= pass= mode=direct sessions=1 timeout=300 connect_timeout=30 retries=3
 ppp_opts= ppp_extra= sstpc_opts= steps="disconnect" log=
 while (($#)); do
   case "$1" in
@@ -19,6 +19,7 @@ while (($#)); do
     --steps) steps="$2"; shift ;;
     --timeout) timeout="$2"; shift ;;
     --connect-timeout) connect_timeout="$2"; shift ;;
+    --connect-retries) retries="$2"; shift ;;
     --log) log="$2"; shift ;;
     -h|--help) sed -n '2,3p' "$0"; exit 0 ;;
     *) echo "run-vm: unknown option $1" >&2; exit 2 ;;
@@ -38,6 +39,7 @@ mkdir "$tmp/overlay"
   echo "MODE=$(q "$mode")"
   echo "SESSIONS=$(q "$sessions")"
   echo "CONNECT_TIMEOUT=$(q "$connect_timeout")"
+  echo "CONNECT_RETRIES=$(q "$retries")"
   [[ -n $ppp_opts ]] && echo "PPP_OPTS=$(q "$ppp_opts")"
   echo "PPP_EXTRA=$(q "$ppp_extra")"
   echo "SSTPC_OPTS=$(q "$sstpc_opts")"

@@ -19,7 +19,10 @@ public sealed class InteropRun
     public bool Completed => Results.Any(r => r.Step == "done");
 
     /// <summary>True when any unit hit sstpc 1.0.18's "event loop terminated unsuccessfully" exit.</summary>
-    public bool HasFlakyExit => Results.Any(r => r.Status == "flaky-exit");
+    public bool HasFlakyExit => Results.Any(r => r.Status == "flaky-exit" && r.Step != "connect-retry");
+
+    /// <summary>How many times the guest restarted a unit's client after the flaky exit (<c>connect-retry</c> lines).</summary>
+    public int GuestRetries => Results.Count(r => r.Step == "connect-retry");
 
     public GuestResult? Find(string step, int? unit = null) =>
         Results.FirstOrDefault(r => r.Step == step && (unit is null || r.Unit == unit));

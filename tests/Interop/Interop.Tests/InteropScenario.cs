@@ -30,6 +30,9 @@ public sealed record InteropScenario
     /// <summary>Guest-side bound for every unit to get an address.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often the guest restarts a unit's client after sstpc's known flaky exit during connect.</summary>
+    public int ConnectRetries { get; init; } = 3;
+
     /// <summary>Hard bound for the whole VM run (boot to power off); qemu is killed when it passes.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 }

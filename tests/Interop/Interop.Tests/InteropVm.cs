@@ -81,6 +81,7 @@ public static class InteropVm
         Set("MODE", scenario.Mode == ClientMode.Plugin ? "plugin" : "direct");
         Set("SESSIONS", scenario.Sessions.ToString(CultureInfo.InvariantCulture));
         Set("CONNECT_TIMEOUT", ((int)Math.Ceiling(scenario.ConnectTimeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture));
+        Set("CONNECT_RETRIES", scenario.ConnectRetries.ToString(CultureInfo.InvariantCulture));
         Set("PPP_OPTS", scenario.PppOptions ?? InteropScenario.DefaultPppOptions);
         Set("PPP_EXTRA", scenario.PppExtra);
         Set("SSTPC_OPTS", scenario.SstpcOptions);
