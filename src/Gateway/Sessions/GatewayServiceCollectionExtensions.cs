@@ -79,6 +79,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<INodeAdmin>(sp => sp.GetRequiredService<GatewayAdminBackend>());
         services.AddSingleton<IPoolAdmin>(sp => sp.GetRequiredService<GatewayAdminBackend>());
         services.AddSingleton<IUserAdmin>(sp => sp.GetRequiredService<GatewayAdminBackend>());
+        services.AddHostedService<ConnectionInstructions>();
         services.AddAdminApi(config);
         services.PostConfigure<AdminApiOptions>(o =>
         {
