@@ -1,4 +1,5 @@
 using Gateway.Edge;
+using Gateway.Observability;
 using Gateway.Sessions;
 
 namespace Gateway;
@@ -11,11 +12,13 @@ public static class GatewayApp
         var builder = WebApplication.CreateBuilder(args);
         builder.AddGatewayEdge();
         builder.AddGatewayCore();
+        builder.AddGatewayObservability();
 
         var app = builder.Build();
         app.UseGatewayEdge(); // first: the service port ends here (SSTP probe, fallback, 404)
         app.MapGatewayHealth(); // management port: /healthz, /readyz
         app.MapGatewayAdmin(); // management port: /api/v1, /swagger
+        app.MapGatewayMetrics(); // management port: /metrics
         return app;
     }
 }

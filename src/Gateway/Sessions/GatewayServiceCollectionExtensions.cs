@@ -60,6 +60,7 @@ public static class GatewayServiceCollectionExtensions
 
         // Sessions.
         services.AddSingleton<SessionRegistry>();
+        services.AddSingleton<SessionMetrics>();
         services.AddSingleton<ISessionLeases, StoreSessionLeases>();
         services.AddSingleton<StoreSessionTracker>();
         services.AddSingleton<ISessionTracker>(sp => sp.GetRequiredService<StoreSessionTracker>());

@@ -23,6 +23,8 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
     private readonly PacketRouter _router;
     private readonly ISessionLeases _leases;
     private readonly ISessionTracker _tracker;
+    private readonly SessionMetrics _metrics;
+    private readonly TimeProvider _time;
     private readonly SessionOptions _options;
     private readonly uint _gatewayAddress;
     private readonly ILogger _logger;
@@ -50,6 +52,7 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
         PacketRouter router,
         ISessionLeases leases,
         ISessionTracker tracker,
+        SessionMetrics metrics,
         TunnelMetrics tunnelMetrics,
         ILoggerFactory loggerFactory,
         TimeProvider time)
@@ -59,6 +62,8 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
         _router = router;
         _leases = leases;
         _tracker = tracker;
+        _metrics = metrics;
+        _time = time;
         _options = options;
         _logger = loggerFactory.CreateLogger<GatewaySession>();
         _gatewayAddress = tunnelOptions.ResolveGatewayAddress();
@@ -109,6 +114,7 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
     public async Task RunAsync(CancellationToken connectionClosed)
     {
         SessionLog.Started(_logger, Id, Info.RemoteEndPoint?.ToString(), Info.CorrelationId, Info.TlsProtocol);
+        _metrics.Started();
         string reason = "closed";
         try
         {
@@ -238,6 +244,7 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
         ClientAddress = ToAddress(_leasedAddress);
         SessionLog.NetworkUp(_logger, Id, ClientAddress.ToString());
         _tracker.OnActive(this);
+        _metrics.NetworkUp(_time.GetUtcNow() - StartedAt);
     }
 
     private async Task CleanupAsync(string reason)
@@ -273,6 +280,7 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
         }
 
         await _tracker.OnEndedAsync(this, reason).ConfigureAwait(false);
+        _metrics.Ended(ClientAddress is not null);
         SessionLog.Ended(_logger, Id, reason, UplinkBytes, DownlinkBytes, DroppedSpoofed);
         _lifetime.Dispose();
         _ended.TrySetResult();

@@ -19,6 +19,7 @@ public sealed class SstpConnectionHandler(
     PacketRouter router,
     ISessionLeases leases,
     ISessionTracker tracker,
+    SessionMetrics metrics,
     TunnelMetrics tunnelMetrics,
     SessionRegistry registry,
     ILoggerFactory loggerFactory,
@@ -27,7 +28,7 @@ public sealed class SstpConnectionHandler(
     public async Task HandleAsync(IDuplexPipe transport, SstpConnectionInfo info, CancellationToken connectionClosed)
     {
         var session = new GatewaySession(transport, info, sstpOptions.Value, pppOptions.Value, tunnelOptions.Value,
-            sessionOptions.Value, authenticators, router, leases, tracker, tunnelMetrics, loggerFactory, time);
+            sessionOptions.Value, authenticators, router, leases, tracker, metrics, tunnelMetrics, loggerFactory, time);
         registry.Add(session);
         try
         {

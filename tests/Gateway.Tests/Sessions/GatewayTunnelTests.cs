@@ -123,6 +123,22 @@ public sealed class GatewayTunnelTests(GatewayTunnelFixture fx)
     }
 
     [Fact]
+    public async Task Metrics_are_served_on_the_management_port_only()
+    {
+        await using SstpTunnelClient client = await fx.ConnectAsync();
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+        });
+        string metrics = await http.GetStringAsync($"http://{fx.Gateway.ManagementEndPoint}/metrics");
+        Assert.Contains("gateway_sessions_active", metrics);
+        Assert.Contains("gateway_sessions_started", metrics);
+        Assert.Contains("gateway_tunnel_", metrics);
+        HttpResponseMessage onServicePort = await http.GetAsync($"https://127.0.0.1:{fx.Gateway.ServiceEndPoint.Port}/metrics");
+        Assert.Equal(HttpStatusCode.NotFound, onServicePort.StatusCode);
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_refused()
     {
         var ex = await Assert.ThrowsAsync<SstpClientException>(() => fx.ConnectAsync(password: "wrong password!"));
