@@ -366,7 +366,9 @@ internal sealed class InMemoryCall : IPppServerEvents, IPppClientEvents
         {
             Assert.Equal(SstpReadStatus.Packet, SstpFrameReader.TryReadPacket(rest, out int length, out _));
             byte[] packet = rest[..length].ToArray();
-            bool dropped = blocked || DropFilter?.Invoke(new WirePacket(from, Now, packet, false)) == true;
+            // A side that was never started is not connected yet: what is sent to it is lost.
+            SstpSession receiver = from == CallSide.Client ? Server : Client;
+            bool dropped = blocked || receiver.State == SstpState.Idle || DropFilter?.Invoke(new WirePacket(from, Now, packet, false)) == true;
             Wire.Add(new WirePacket(from, Now, packet, dropped));
             if (!dropped)
             {
