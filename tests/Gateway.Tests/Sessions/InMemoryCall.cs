@@ -204,6 +204,9 @@ internal sealed class InMemoryCall : IPppServerEvents, IPppClientEvents
 
     public long? ServerClosedAt { get; private set; }
 
+    /// <summary>Packets the receiver had to put together from more than one chunk of the stream.</summary>
+    public int ReassembledPackets { get; private set; }
+
     public long? ClientClosedAt { get; private set; }
 
     public IEnumerable<WirePacket> From(CallSide side) => Wire.Where(p => p.From == side);
@@ -404,6 +407,11 @@ internal sealed class InMemoryCall : IPppServerEvents, IPppClientEvents
             }
 
             Assert.True(status == SstpReadStatus.Packet, "framing error in the stream: " + error);
+            if (!packet.IsSingleSegment)
+            {
+                ReassembledPackets++;
+            }
+
             ReceivePacket(to, packet.ToArray());
         }
 
