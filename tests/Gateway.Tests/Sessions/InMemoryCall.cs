@@ -62,6 +62,8 @@ internal sealed class InMemoryCallOptions
 
     public SstpClientOptions ClientSstp { get; init; } = new();
 
+    public PppClientOptions ClientPpp { get; init; } = new();
+
     /// <summary>Server PPP settings; <see cref="PppOptions.AuthMethods"/> and DNS are filled in when left empty.</summary>
     public PppOptions ServerPpp { get; init; } = new();
 
@@ -104,6 +106,7 @@ internal sealed class InMemoryCall : IPppServerEvents, IPppClientEvents
     private bool _pendingAddress;
     private byte[]? _pendingClientHlak;
     private byte[]? _heldServerHlak;
+    private bool _addressHeld;
 
     public InMemoryCall(InMemoryCallOptions? options = null)
     {
@@ -138,7 +141,7 @@ internal sealed class InMemoryCall : IPppServerEvents, IPppClientEvents
         Client = new SstpClientSession(_options.ClientSstp, SHA1.HashData(_options.ClientCertificate), SHA256.HashData(_options.ClientCertificate),
             ClientOutput, logger);
         var clientAuthenticators = new TestClientAuthenticators(new ClientAuthenticatorFactory(_options.UserName, _options.Password, span => clientRandom.NextBytes(span)));
-        ClientPpp = new PppClient(new PppClientOptions(), clientAuthenticators, Client, this, logger, clientRandom);
+        ClientPpp = new PppClient(_options.ClientPpp, clientAuthenticators, Client, this, logger, clientRandom);
         Client.AttachPpp(ClientPpp);
     }
 
@@ -181,6 +184,9 @@ internal sealed class InMemoryCall : IPppServerEvents, IPppClientEvents
     /// <summary>Replaces the HLAK the client's SSTP gets (a client that binds with the wrong key).</summary>
     public Func<byte[], byte[]>? ClientHlakOverride { get; set; }
 
+    /// <summary>Do not answer OnAddressRequired until <see cref="ReleaseAddress"/> (an address lease that takes time).</summary>
+    public bool HoldAddress { get; set; }
+
     /// <summary>Keep the server's HLAK from <see cref="SstpServerSession.OnHigherLayerAuthenticated"/> until <see cref="ReleaseServerHlak"/>.</summary>
     public bool HoldServerHlak { get; set; }
 
@@ -191,6 +197,10 @@ internal sealed class InMemoryCall : IPppServerEvents, IPppClientEvents
     public string? ServerAuthFailure { get; private set; }
 
     public IPAddress? ServerNetworkUp { get; private set; }
+
+    public (ulong Local, ulong Peer)? ServerIpv6Up { get; private set; }
+
+    public (ulong Local, ulong Peer)? ClientIpv6Up { get; private set; }
 
     public string? ServerLinkTerminated { get; private set; }
 
@@ -254,6 +264,16 @@ internal sealed class InMemoryCall : IPppServerEvents, IPppClientEvents
         Deliver();
     }
 
+    public void ReleaseAddress()
+    {
+        Assert.True(_addressHeld, "no address request held");
+        _addressHeld = false;
+        HoldAddress = false;
+        _pendingAddress = true;
+        AfterServerCall();
+        Deliver();
+    }
+
     public void ServerDisconnect(string reason)
     {
         Server.Disconnect(reason, Now);
@@ -268,18 +288,18 @@ internal sealed class InMemoryCall : IPppServerEvents, IPppClientEvents
         Deliver();
     }
 
-    /// <summary>Client TUN -> server: frames the packet with <see cref="PppEndpoint.SendIPv4"/>.</summary>
+    /// <summary>Client TUN -> server: frames the packet with <see cref="PppEndpoint.SendIPv4"/> (or SendIPv6).</summary>
     public bool SendFromClient(byte[] ipPacket)
     {
-        bool sent = ClientPpp.SendIPv4(ipPacket);
+        bool sent = IsIPv6(ipPacket) ? ClientPpp.SendIPv6(ipPacket) : ClientPpp.SendIPv4(ipPacket);
         Deliver();
         return sent;
     }
 
-    /// <summary>Server -> client through <see cref="PppEndpoint.SendIPv4"/>.</summary>
+    /// <summary>Server -> client through <see cref="PppEndpoint.SendIPv4"/> (or SendIPv6).</summary>
     public bool SendFromServer(byte[] ipPacket)
     {
-        bool sent = ServerPpp.SendIPv4(ipPacket);
+        bool sent = IsIPv6(ipPacket) ? ServerPpp.SendIPv6(ipPacket) : ServerPpp.SendIPv4(ipPacket);
         Deliver();
         return sent;
     }
@@ -288,13 +308,14 @@ internal sealed class InMemoryCall : IPppServerEvents, IPppClientEvents
     public bool SendFromServerFastPath(byte[] ipPacket)
     {
         Span<byte> span = ServerOutput.GetSpan(ipPacket.Length + SstpFrameWriter.DataPrefixLength);
-        int prefix = Server.WriteDataPacketHeader(span, PppProtocol.IPv4, ipPacket.Length);
+        ushort protocol = IsIPv6(ipPacket) ? PppProtocol.IPv6 : PppProtocol.IPv4;
+        int prefix = Server.WriteDataPacketHeader(span, protocol, ipPacket.Length);
         if (prefix == 0)
         {
             return false;
         }
 
-        Assert.Equal(SstpFrameWriter.DataPrefixLength, SstpFrameWriter.WriteDataPrefix(span, PppProtocol.IPv4, ipPacket.Length));
+        Assert.Equal(SstpFrameWriter.DataPrefixLength, SstpFrameWriter.WriteDataPrefix(span, protocol, ipPacket.Length));
         ipPacket.CopyTo(span[prefix..]);
         ServerOutput.Advance(prefix + ipPacket.Length);
         Deliver();
@@ -352,6 +373,8 @@ internal sealed class InMemoryCall : IPppServerEvents, IPppClientEvents
 
         throw new InvalidOperationException("the sides never stop talking");
     }
+
+    private static bool IsIPv6(byte[] ipPacket) => ipPacket.Length > 0 && (ipPacket[0] >> 4) == 6;
 
     private bool Flush(CallSide from, ArrayBufferWriter<byte> output, List<byte> inFlight, bool blocked)
     {
@@ -463,6 +486,12 @@ internal sealed class InMemoryCall : IPppServerEvents, IPppClientEvents
                 continue;
             }
 
+            if (_pendingAddress && HoldAddress)
+            {
+                _pendingAddress = false;
+                _addressHeld = true;
+            }
+
             if (_pendingAddress)
             {
                 _pendingAddress = false;
@@ -510,9 +539,7 @@ internal sealed class InMemoryCall : IPppServerEvents, IPppClientEvents
     {
     }
 
-    void IPppServerEvents.OnIpv6Up(ulong localInterfaceId, ulong peerInterfaceId)
-    {
-    }
+    void IPppServerEvents.OnIpv6Up(ulong localInterfaceId, ulong peerInterfaceId) => ServerIpv6Up = (localInterfaceId, peerInterfaceId);
 
     void IPppServerEvents.OnIpv6Down()
     {
@@ -535,9 +562,7 @@ internal sealed class InMemoryCall : IPppServerEvents, IPppClientEvents
     {
     }
 
-    void IPppClientEvents.OnIpv6Up(ulong localInterfaceId, ulong peerInterfaceId)
-    {
-    }
+    void IPppClientEvents.OnIpv6Up(ulong localInterfaceId, ulong peerInterfaceId) => ClientIpv6Up = (localInterfaceId, peerInterfaceId);
 
     void IPppClientEvents.OnIpv6Down()
     {

@@ -37,6 +37,38 @@ internal static class InMemoryCallPackets
         return packet;
     }
 
+    /// <summary>An IPv6 ICMPv6 Echo Request (RFC 4443 4.1) with the checksum over the RFC 8200 8.1 pseudo-header.</summary>
+    public static byte[] Icmpv6Echo(IPAddress source, IPAddress destination, ushort identifier, ushort sequence, int payloadLength = 32)
+    {
+        const int ipHeader = 40, icmpHeader = 8;
+        int icmpLength = icmpHeader + payloadLength;
+        var packet = new byte[ipHeader + icmpLength];
+        Span<byte> ip = packet;
+        ip[0] = 0x60;
+        BinaryPrimitives.WriteUInt16BigEndian(ip[4..], (ushort)icmpLength);
+        ip[6] = 58; // ICMPv6
+        ip[7] = 64;
+        source.TryWriteBytes(ip[8..24], out _);
+        destination.TryWriteBytes(ip[24..40], out _);
+        Span<byte> icmp = ip[ipHeader..];
+        icmp[0] = 128;
+        BinaryPrimitives.WriteUInt16BigEndian(icmp[4..], identifier);
+        BinaryPrimitives.WriteUInt16BigEndian(icmp[6..], sequence);
+        for (int i = 0; i < payloadLength; i++)
+        {
+            icmp[icmpHeader + i] = (byte)(0x61 + (i % 26));
+        }
+
+        // Pseudo-header: source, destination, upper-layer length (32 bits), 3 zero bytes, next header.
+        var pseudo = new byte[40 + icmpLength];
+        ip[8..40].CopyTo(pseudo);
+        BinaryPrimitives.WriteUInt32BigEndian(pseudo.AsSpan(32), (uint)icmpLength);
+        pseudo[39] = 58;
+        icmp.CopyTo(pseudo.AsSpan(40));
+        BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], Checksum(pseudo));
+        return packet;
+    }
+
     /// <summary>RFC 1071 one's complement checksum; 0 over data that includes a correct checksum.</summary>
     public static ushort Checksum(ReadOnlySpan<byte> data)
     {
