@@ -1,4 +1,5 @@
 using Gateway.Ppp;
+using Gateway.Ppp.Auth;
 using Gateway.Sstp;
 using static Gateway.Tests.Sessions.InMemoryCallPackets;
 
@@ -101,6 +102,32 @@ public class InMemoryCallTimerTests
         call.AdvanceTo(40_000);
         Assert.Equal(40_000, call.ServerClosedAt);
         Assert.Empty(call.Controls(CallSide.Server, SstpMessageType.CallAbort));
+    }
+
+    [Fact]
+    public void Client_whose_authentication_answers_are_lost_is_disconnected_after_30_s()
+    {
+        var call = new InMemoryCall(new InMemoryCallOptions { Method = AuthMethod.MsChapV2 });
+        call.DropFilter = p => p.From == CallSide.Client && p.TryGetPpp(out ushort protocol, out _) && protocol == PppProtocol.Chap;
+        call.Start();
+
+        // Challenge retransmitted every 3 s (10 transmissions), then PppAuthOptions.TimeoutMs (30 s) fails it.
+        call.AdvanceTo(29_999);
+        Assert.Equal(
+            Enumerable.Range(0, 10).Select(i => i * 3_000L),
+            call.From(CallSide.Server).Where(p => p.TryGetPpp(out ushort protocol, out _) && protocol == PppProtocol.Chap).Select(p => p.AtMs));
+        Assert.Equal(SstpState.CallConnectedPending, call.Server.State);
+
+        call.AdvanceTo(30_000);
+        Assert.Equal("no answer from the peer within 30000 ms", call.ServerAuthFailure);
+        Assert.Equal("the server did not finish authentication within 30000 ms", call.ClientAuthFailure);
+        Assert.Equal(30_000, Assert.Single(call.Controls(CallSide.Server, SstpMessageType.CallDisconnect)).AtMs);
+        Assert.Empty(call.Controls(CallSide.Server, SstpMessageType.CallAbort));
+
+        // Both ends gave up at once: the CALL_DISCONNECTs cross, TIMER_2 (1 s) closes both.
+        call.AdvanceTo(31_000);
+        Assert.Equal(31_000, call.ServerClosedAt);
+        Assert.Equal(31_000, call.ClientClosedAt);
     }
 
     [Fact]
