@@ -152,6 +152,7 @@ public abstract class SstpSession : IPppFrameSink
         }
 
         SstpLog.Disconnecting(Logger, State, reason);
+        CloseReason ??= reason;
         if (State == SstpState.Idle)
         {
             CloseNow(reason);
