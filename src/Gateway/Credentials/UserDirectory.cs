@@ -22,10 +22,19 @@ public sealed partial class UserDirectory : IHostedService, IDisposable
     private readonly ILogger<UserDirectory> _logger;
     private readonly Lock _fileLock = new();
     private FileSystemWatcher? _watcher;
+    private readonly TextWriter _console;
     private bool _saving;
 
     public UserDirectory(LocalCredentialStore store, IOptions<LocalCredentialStoreOptions> options, ILogger<UserDirectory> logger)
+        : this(store, options, logger, Console.Out)
     {
+    }
+
+    /// <param name="console">Where the first-start password is printed (the process's console; tests capture it).</param>
+    public UserDirectory(LocalCredentialStore store, IOptions<LocalCredentialStoreOptions> options, ILogger<UserDirectory> logger,
+        TextWriter console)
+    {
+        _console = console;
         _store = store;
         _options = options.Value;
         _logger = logger;
@@ -54,7 +63,7 @@ public sealed partial class UserDirectory : IHostedService, IDisposable
             _store.Add(GeneratedUserName, password);
             Save();
             // Printed once, on the console only (never logged): only the NT hash is kept.
-            Console.WriteLine($"""
+            _console.WriteLine($"""
 
                 ===================================================================
                  First start: created VPN user '{GeneratedUserName}' with password
