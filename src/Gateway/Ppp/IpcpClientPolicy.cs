@@ -71,17 +71,7 @@ internal sealed class IpcpClientPolicy : INegotiationPolicy
         }
     }
 
-    public void OnRequestAcked(ReadOnlySpan<byte> options)
-    {
-        PeerAddress = 0;
-        foreach (CpOption option in CpPacket.EnumerateOptions(options))
-        {
-            if (option.Type == IpcpOption.IpAddress)
-            {
-                PeerAddress = BinaryPrimitives.ReadUInt32BigEndian(option.Value);
-            }
-        }
-    }
+    public void OnRequestAcked(ReadOnlySpan<byte> options) => PeerAddress = IpcpOption.ReadAcknowledgedAddress(options);
 
     public void OnAckReceived(ReadOnlySpan<byte> options)
     {

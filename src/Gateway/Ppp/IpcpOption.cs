@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace Gateway.Ppp;
 
 /// <summary>IPCP configuration option types (RFC 1332 3, RFC 1877 1).</summary>
@@ -17,4 +19,22 @@ public static class IpcpOption
     public const byte SecondaryDns = 131;
     /// <summary>Secondary NBNS server address (RFC 1877 1.4).</summary>
     public const byte SecondaryNbns = 132;
+
+    /// <summary>
+    /// The IP-Address (RFC 1332 3.3) in Configure-Request options we acknowledged, 0 when the peer named none;
+    /// the last one counts. The options already passed JudgeRequest, which Acks only a 4-byte value.
+    /// </summary>
+    internal static uint ReadAcknowledgedAddress(ReadOnlySpan<byte> options)
+    {
+        uint address = 0;
+        foreach (CpOption option in CpPacket.EnumerateOptions(options))
+        {
+            if (option.Type == IpAddress)
+            {
+                address = BinaryPrimitives.ReadUInt32BigEndian(option.Value);
+            }
+        }
+
+        return address;
+    }
 }

@@ -77,17 +77,7 @@ internal sealed class IpcpServerPolicy : INegotiationPolicy
         }
     }
 
-    public void OnRequestAcked(ReadOnlySpan<byte> options)
-    {
-        PeerAddress = 0;
-        foreach (CpOption option in CpPacket.EnumerateOptions(options))
-        {
-            if (option.Type == IpcpOption.IpAddress)
-            {
-                PeerAddress = BinaryPrimitives.ReadUInt32BigEndian(option.Value);
-            }
-        }
-    }
+    public void OnRequestAcked(ReadOnlySpan<byte> options) => PeerAddress = IpcpOption.ReadAcknowledgedAddress(options);
 
     public void OnAckReceived(ReadOnlySpan<byte> options)
     {

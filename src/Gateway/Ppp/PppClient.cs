@@ -149,8 +149,7 @@ public sealed class PppClient : PppEndpoint
                 string reason = authenticator.FailureReason ?? "authentication failed";
                 PppLog.AuthFailed(Logger, _lcp.AgreedMethod?.ToString() ?? "none", "(self)", reason);
                 Raise(() => _events.OnAuthenticationFailed(reason));
-                Phase = PppPhase.Terminate;
-                Lcp.Close("authentication failed: " + reason, nowMs);
+                TerminateAfterAuthenticationFailure(reason, nowMs);
                 break;
         }
     }

@@ -297,6 +297,16 @@ public abstract class PppEndpoint : IPppEndpoint, INegotiationHost, IAuthOutput
         }
     }
 
+    /// <summary>
+    /// Authentication failed: RFC 1661 3.5, proceed to the Link Termination phase (LCP Terminate-Request).
+    /// The text becomes LCP's LastReason, which both ends report when the link terminates.
+    /// </summary>
+    private protected void TerminateAfterAuthenticationFailure(string reason, long nowMs)
+    {
+        Phase = PppPhase.Terminate;
+        Lcp.Close("authentication failed: " + reason, nowMs);
+    }
+
     private protected void Enter() => _depth++;
 
     private protected void Exit()

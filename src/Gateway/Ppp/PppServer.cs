@@ -239,8 +239,7 @@ public sealed class PppServer : PppEndpoint
         UserName = user;
         PppLog.AuthFailed(Logger, _method.ToString(), user, reason);
         Raise(() => _events.OnAuthenticationFailed(user, reason));
-        Phase = PppPhase.Terminate;
-        Lcp.Close("authentication failed: " + reason, nowMs);
+        TerminateAfterAuthenticationFailure(reason, nowMs);
     }
 
     private void StartNetworkProtocols(long nowMs)

@@ -7,7 +7,7 @@ namespace Gateway.Ppp.Auth;
 /// RFC 1994 CHAP with MD5 (algorithm 5). Response = MD5(Identifier | secret | Challenge), so the user needs a
 /// clear-text password in the store (<see cref="Gateway.Credentials.UserCredential.Password"/>). HLAK is zero.
 /// </summary>
-internal sealed class ChapMd5ServerAuthenticator : ServerAuthenticatorBase
+internal sealed class ChapMd5ServerAuthenticator : ChapServerAuthenticatorBase
 {
     /// <summary>RFC 1994 4.1: challenge length is free; 16 bytes like pppd.</summary>
     private const int ChallengeLength = 16;
@@ -15,63 +15,19 @@ internal sealed class ChapMd5ServerAuthenticator : ServerAuthenticatorBase
     /// <summary>MD5 output, the only valid Response Value-Size (RFC 1994 4.1 with algorithm 5).</summary>
     private const int ResponseLength = 16;
 
-    private readonly byte[] _challenge = new byte[ChallengeLength];
-    private byte _identifier;
-    private byte[]? _final;
-
     public ChapMd5ServerAuthenticator(ServerAuthenticatorContext context)
-        : base(context)
+        : base(context, ChallengeLength)
     {
     }
-
-    public override ushort Protocol => ChapPacket.Protocol;
 
     protected override AuthMethod Method => AuthMethod.ChapMd5;
 
-    protected override void OnStart(IAuthOutput output, long nowMs)
+    protected override void JudgeResponse(ReadOnlySpan<byte> value, ReadOnlySpan<byte> name, IAuthOutput output)
     {
-        _identifier = NewIdentifier();
-        NewChallenge(_challenge);
-        SendRequest(output, ChapPacket.CreateValue(ChapPacket.Challenge, _identifier, _challenge, Context.ServerName), nowMs);
-    }
-
-    public override AuthStatus Receive(ReadOnlySpan<byte> packet, IAuthOutput output, long nowMs)
-    {
-        if (!AuthPacket.TryParse(packet, out byte code, out byte identifier, out ReadOnlySpan<byte> data))
-        {
-            Discard("bad header or length");
-            return Status;
-        }
-
-        if (code != ChapPacket.Response || identifier != _identifier)
-        {
-            // RFC 1994 4.1: Responses with a stale Identifier are silently discarded.
-            Discard($"code {code} identifier {identifier}, waiting for Response {_identifier}");
-            return Status;
-        }
-
-        if (Status != AuthStatus.Pending)
-        {
-            // RFC 1994 4.2: our Success/Failure was lost; repeat it.
-            if (_final is not null)
-            {
-                output.Send(Protocol, _final);
-            }
-
-            return Status;
-        }
-
-        if (!ChapPacket.TryParseValue(data, out ReadOnlySpan<byte> value, out ReadOnlySpan<byte> name))
-        {
-            Discard("Value-Size exceeds the packet");
-            return Status;
-        }
-
-        UserName = AuthText.Decode(name);
         if (value.Length != ResponseLength)
         {
             Finish(output, success: false, $"Response Value-Size {value.Length}, expected {ResponseLength}");
-            return Status;
+            return;
         }
 
         string lookupName = AuthText.Decode(AuthText.StripDomain(name));
@@ -91,13 +47,11 @@ internal sealed class ChapMd5ServerAuthenticator : ServerAuthenticatorBase
         else
         {
             Span<byte> expected = stackalloc byte[ResponseLength];
-            ComputeResponse(_identifier, user.Password, _challenge, expected);
+            ComputeResponse(Identifier, user.Password, Challenge, expected);
             bool match = CryptographicOperations.FixedTimeEquals(expected, value);
             CryptographicOperations.ZeroMemory(expected);
             Finish(output, match, match ? null : "wrong password");
         }
-
-        return Status;
     }
 
     /// <summary>RFC 1994 4.1 with MD5 (RFC 1994 2.2): MD5(Identifier | secret | Challenge); secret as UTF-8.</summary>
@@ -114,11 +68,10 @@ internal sealed class ChapMd5ServerAuthenticator : ServerAuthenticatorBase
 
     private void Finish(IAuthOutput output, bool success, string? reason)
     {
-        _final = ChapPacket.CreateMessage(
+        SendResult(
+            output,
             success ? ChapPacket.Success : ChapPacket.Failure,
-            _identifier,
             success ? AuthText.AccessGranted : AuthText.AuthenticationFailed);
-        SendFinal(output, _final);
         if (success)
         {
             Succeed(stackalloc byte[MsChapV2Crypto.HlakLength]);
