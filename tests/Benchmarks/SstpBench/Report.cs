@@ -48,7 +48,10 @@ internal sealed class Report
 
     public void WriteJson(string path)
     {
-        var doc = new Dictionary<string, object?>(_meta) { ["results"] = _rows };
+        // JSON has no NaN: a figure that does not apply (NaN) is written as null.
+        var rows = _rows.Select(r => r.ToDictionary(kv => kv.Key,
+            kv => kv.Value is double d && !double.IsFinite(d) ? null : kv.Value)).ToList();
+        var doc = new Dictionary<string, object?>(_meta) { ["results"] = rows };
         File.WriteAllText(path, JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
     }
 

@@ -26,4 +26,11 @@ internal sealed class SinkControl(string path)
         string[] f = Send("STATS").Split(' ');
         return (long.Parse(f[0], CultureInfo.InvariantCulture), long.Parse(f[1], CultureInfo.InvariantCulture));
     }
+
+    /// <summary>Datagrams the sink's kernel dropped at full socket buffers (namespace-wide counter).</summary>
+    public long SocketDrops()
+    {
+        string[] f = Send("STATS").Split(' ');
+        return f.Length > 2 ? long.Parse(f[2], CultureInfo.InvariantCulture) : 0;
+    }
 }

@@ -9,7 +9,7 @@ namespace SstpBench;
 /// `sstp-bench sink`: runs behind the server (in its network namespace). Counts the UDP datagrams that arrive on
 /// --port (uplink traffic), and on request floods UDP datagrams to tunnel clients (downlink traffic). Controlled over
 /// a Unix socket (--control PATH; file-system sockets cross network namespaces): one line per connection,
-/// `RESET`, `STATS` (answers "packets bytes"), `BLAST ip port size seconds`, `STOP`.
+/// `RESET`, `STATS` (answers "packets bytes kernel-rcvbuf-drops"), `BLAST ip port size seconds`, `STOP`.
 /// </summary>
 internal static class SinkMode
 {
@@ -67,7 +67,8 @@ internal static class SinkMode
                 Interlocked.Exchange(ref s_bytes, 0);
                 return "OK";
             case "STATS":
-                return string.Create(CultureInfo.InvariantCulture, $"{Interlocked.Read(ref s_packets)} {Interlocked.Read(ref s_bytes)}");
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"{Interlocked.Read(ref s_packets)} {Interlocked.Read(ref s_bytes)} {UdpReceiveBufferErrors()}");
             case "BLAST" when cmd.Length == 5:
                 var target = new IPEndPoint(IPAddress.Parse(cmd[1]), int.Parse(cmd[2], CultureInfo.InvariantCulture));
                 int size = Math.Clamp(int.Parse(cmd[3], CultureInfo.InvariantCulture), 28, 1500);
@@ -84,6 +85,22 @@ internal static class SinkMode
             default:
                 return "ERR unknown command";
         }
+    }
+
+    /// <summary>Udp RcvbufErrors of this network namespace (/proc/net/snmp): datagrams the kernel dropped because the
+    /// sink did not read fast enough, so they are not counted as the server's loss.</summary>
+    private static long UdpReceiveBufferErrors()
+    {
+        string[] lines = File.ReadAllLines("/proc/net/snmp");
+        for (int i = 0; i + 1 < lines.Length; i++)
+        {
+            if (lines[i].StartsWith("Udp:", StringComparison.Ordinal) && lines[i + 1].StartsWith("Udp:", StringComparison.Ordinal))
+            {
+                int column = Array.IndexOf(lines[i].Split(' '), "RcvbufErrors");
+                return column > 0 ? long.Parse(lines[i + 1].Split(' ')[column], CultureInfo.InvariantCulture) : -1;
+            }
+        }
+        return -1;
     }
 
     private static void Count(Socket udp)
