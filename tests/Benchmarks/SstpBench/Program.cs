@@ -3,7 +3,7 @@ using SstpBench;
 const string Usage = """
     sstp-bench MODE --server HOST[:PORT] --user U --password P [options]
       setup       --workers N --duration S [--max-connects N] [--resume off|on|both]
-      throughput  --sessions S --duration S [--sizes 64,512,1400] [--directions up,down,both] [--sink IP] [--sink-port 9000]
+      throughput  --sessions S --duration S [--sizes 64,512,1400] [--directions up,down,both] [--sink IP] [--sink-port 9000] [--rate-pps N]
       idle        --sessions N [--parallel 16] [--hold S]
       latency     --sessions S --duration S [--interval-ms 20] [--load-size 1400] [--sink IP]
       sink        [--port 9000] [--control /tmp/sstp-bench-sink.sock] [--max-seconds 3600]   (run behind the server)

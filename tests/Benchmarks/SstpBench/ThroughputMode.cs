@@ -9,6 +9,7 @@ namespace SstpBench;
 /// up: one sender thread puts UDP datagrams to the sink (--sink, port --sink-port) into the sessions' send queues
 /// round robin, as fast as the queues accept them; the sink counts what arrives.
 /// down: the sink floods UDP datagrams to every session's address; the sessions count what arrives.
+/// --rate-pps N paces the offered uplink rate (total over all sessions) instead of "as fast as the queues take".
 /// Reports delivered packets/s and Gbit/s (IP bytes) and, with --server-pid, the server's CPU seconds per GB moved.
 /// </summary>
 internal static class ThroughputMode
@@ -22,6 +23,7 @@ internal static class ThroughputMode
         int[] sizes = o.GetInts("sizes", "64,512,1400");
         string[] directions = o.Get("directions", "up,down,both").Split(',');
         int sinkPort = o.GetInt("sink-port", 9000);
+        double ratePps = o.GetDouble("rate-pps", 0);
         var sink = new SinkControl(o.Get("sink-control", SinkMode.DefaultControl));
         if (!sink.Available)
         {
@@ -66,7 +68,7 @@ internal static class ThroughputMode
                     Thread? sender = null;
                     if (up)
                     {
-                        sender = new Thread(() => SendLoop(clients, templates, stop.Token)) { Name = "bench-send", IsBackground = true };
+                        sender = new Thread(() => SendLoop(clients, templates, stop.Token, ratePps)) { Name = "bench-send", IsBackground = true };
                         sender.Start();
                     }
                     while (sw.Elapsed.TotalSeconds < duration)
@@ -94,6 +96,7 @@ internal static class ThroughputMode
                     row["size"] = size;
                     row["dir"] = direction;
                     row["sessions"] = clients.Count;
+                    row["offered_pps"] = ratePps > 0 ? ratePps : double.NaN;
                     row["seconds"] = seconds;
                     row["up_sent_pps"] = up ? upSent / seconds : double.NaN;
                     row["up_pps"] = up ? upPackets / seconds : double.NaN;
@@ -123,16 +126,31 @@ internal static class ThroughputMode
     /// <summary>
     /// Round robin over the sessions, up to 32 packets per session per round, moving on at the first refusal (queue
     /// full). A round in which no queue took anything sleeps a millisecond so the pumps get the CPU.
+    /// With <paramref name="ratePps"/> &gt; 0 the total offered rate is paced to it (checked every round).
     /// </summary>
-    internal static void SendLoop(IReadOnlyList<SstpTunnelClient> clients, byte[][] templates, CancellationToken ct)
+    internal static void SendLoop(IReadOnlyList<SstpTunnelClient> clients, byte[][] templates, CancellationToken ct,
+        double ratePps = 0)
     {
+        long start = Stopwatch.GetTimestamp();
+        long total = 0;
         while (!ct.IsCancellationRequested)
         {
+            int perSession = 32;
+            if (ratePps > 0)
+            {
+                long due = (long)(Stopwatch.GetElapsedTime(start).TotalSeconds * ratePps) - total;
+                if (due <= 0)
+                {
+                    Thread.Sleep(1);
+                    continue;
+                }
+                perSession = (int)Math.Clamp(due / clients.Count, 1, 32);
+            }
             int sent = 0;
             bool refused = false;
             for (int i = 0; i < clients.Count; i++)
             {
-                for (int k = 0; k < 32; k++)
+                for (int k = 0; k < perSession; k++)
                 {
                     if (!clients[i].Send(templates[i]))
                     {
@@ -142,6 +160,7 @@ internal static class ThroughputMode
                     sent++;
                 }
             }
+            total += sent;
             if (sent == 0)
             {
                 Thread.Sleep(1);
