@@ -27,10 +27,14 @@ internal sealed class SinkControl(string path)
         return (long.Parse(f[0], CultureInfo.InvariantCulture), long.Parse(f[1], CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Datagrams the sink's kernel dropped at full socket buffers (namespace-wide counter).</summary>
-    public long SocketDrops()
+    /// <summary>
+    /// The sink namespace's kernel UDP counters: datagrams that arrived (InDatagrams + RcvbufErrors, whether or not the
+    /// sink process managed to read them) and those dropped at the sink's full socket buffer.
+    /// </summary>
+    public (long Arrived, long SocketDrops) Kernel()
     {
         string[] f = Send("STATS").Split(' ');
-        return f.Length > 2 ? long.Parse(f[2], CultureInfo.InvariantCulture) : 0;
+        long drops = long.Parse(f[2], CultureInfo.InvariantCulture);
+        return (long.Parse(f[3], CultureInfo.InvariantCulture) + drops, drops);
     }
 }

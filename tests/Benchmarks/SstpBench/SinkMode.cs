@@ -9,7 +9,7 @@ namespace SstpBench;
 /// `sstp-bench sink`: runs behind the server (in its network namespace). Counts the UDP datagrams that arrive on
 /// --port (uplink traffic), and on request floods UDP datagrams to tunnel clients (downlink traffic). Controlled over
 /// a Unix socket (--control PATH; file-system sockets cross network namespaces): one line per connection,
-/// `RESET`, `STATS` (answers "packets bytes kernel-rcvbuf-drops"), `BLAST ip port size seconds`, `STOP`.
+/// `RESET`, `STATS` (answers "packets bytes kernel-RcvbufErrors kernel-InDatagrams"), `BLAST ip port size seconds`, `STOP`.
 /// </summary>
 internal static class SinkMode
 {
@@ -68,7 +68,7 @@ internal static class SinkMode
                 return "OK";
             case "STATS":
                 return string.Create(CultureInfo.InvariantCulture,
-                    $"{Interlocked.Read(ref s_packets)} {Interlocked.Read(ref s_bytes)} {UdpReceiveBufferErrors()}");
+                    $"{Interlocked.Read(ref s_packets)} {Interlocked.Read(ref s_bytes)} {UdpCounter("RcvbufErrors")} {UdpCounter("InDatagrams")}");
             case "BLAST" when cmd.Length == 5:
                 var target = new IPEndPoint(IPAddress.Parse(cmd[1]), int.Parse(cmd[2], CultureInfo.InvariantCulture));
                 int size = Math.Clamp(int.Parse(cmd[3], CultureInfo.InvariantCulture), 28, 1500);
@@ -87,16 +87,18 @@ internal static class SinkMode
         }
     }
 
-    /// <summary>Udp RcvbufErrors of this network namespace (/proc/net/snmp): datagrams the kernel dropped because the
-    /// sink did not read fast enough, so they are not counted as the server's loss.</summary>
-    private static long UdpReceiveBufferErrors()
+    /// <summary>
+    /// A Udp counter of this network namespace (/proc/net/snmp). InDatagrams + RcvbufErrors is every datagram the server
+    /// delivered to the kernel here, counted even when the sink process is too slow to read them all (RcvbufErrors).
+    /// </summary>
+    private static long UdpCounter(string name)
     {
         string[] lines = File.ReadAllLines("/proc/net/snmp");
         for (int i = 0; i + 1 < lines.Length; i++)
         {
             if (lines[i].StartsWith("Udp:", StringComparison.Ordinal) && lines[i + 1].StartsWith("Udp:", StringComparison.Ordinal))
             {
-                int column = Array.IndexOf(lines[i].Split(' '), "RcvbufErrors");
+                int column = Array.IndexOf(lines[i].Split(' '), name);
                 return column > 0 ? long.Parse(lines[i + 1].Split(' ')[column], CultureInfo.InvariantCulture) : -1;
             }
         }
