@@ -18,7 +18,7 @@ def load(name):
 
 limits = load("limits.json") or {}
 targets = [t for t in ("softether", "gateway") if any(os.path.exists(os.path.join(out, f"{t}-{m}.json"))
-                                                     for m in ("setup", "throughput", "idle", "latency"))]
+                                                     for m in ("setup", "throughput", "paced", "idle", "latency"))]
 
 
 def rows(target, mode):
@@ -61,6 +61,12 @@ for size in (64, 512, 1400):
             add(f"{size} B {d}: down Gbit/s", sel, "down_gbps", limits.get("tls_bulk_gbps"))
             add(f"{size} B {d}: down kpps", sel, "down_pps", limits.get(f"tun_read_pps_{size}") or limits.get("tun_read_pps_1400"))
         add(f"{size} B {d}: server CPU s/GB", sel, "server_cpu_s_per_gb")
+for size in (64, 1400):
+    sel = ("paced", {"size": size, "dir": "up"})
+    add(f"{size} B up, paced: offered kpps", sel, "offered_pps")
+    add(f"{size} B up, paced: delivered kpps", sel, "up_pps", limits.get(f"tun_write_pps_{size}"))
+    add(f"{size} B up, paced: loss %", sel, "up_loss_pct")
+    add(f"{size} B up, paced: server CPU s/GB", sel, "server_cpu_s_per_gb")
 add("idle: KiB per session", ("idle", {}), "kib_per_session")
 add("idle: sessions held", ("idle", {}), "sessions")
 add("latency p50 ms (no load)", ("latency", {"load": "none"}), "rtt_p50_ms")
@@ -90,7 +96,7 @@ for name, values, limit in metrics:
     if limit:
         lim = limit * scale
         cells.append(fmt(lim))
-        cells.append(" / ".join(f"{t[:2]} {values[t] * scale / lim:.0%}" for t in targets if values.get(t) is not None))
+        cells.append(" / ".join(f"{t} {values[t] * scale / lim:.0%}" for t in targets if values.get(t) is not None))
     else:
         cells += ["", ""]
     print("| " + " | ".join(cells) + " |")
