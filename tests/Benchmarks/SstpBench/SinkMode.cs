@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -9,13 +10,15 @@ namespace SstpBench;
 /// `sstp-bench sink`: runs behind the server (in its network namespace). Counts the UDP datagrams that arrive on
 /// --port (uplink traffic), and on request floods UDP datagrams to tunnel clients (downlink traffic). Controlled over
 /// a Unix socket (--control PATH; file-system sockets cross network namespaces): one line per connection,
-/// `RESET`, `STATS` (answers "packets bytes kernel-RcvbufErrors kernel-InDatagrams"), `BLAST ip port size seconds`, `STOP`.
+/// `RESET`, `STATS` (answers "packets bytes kernel-RcvbufErrors kernel-InDatagrams"), `BLAST ip port size seconds`,
+/// `RATE pps` (total downlink rate over all targets, 0 = as fast as the socket takes them), `STOP`.
 /// </summary>
 internal static class SinkMode
 {
     public const string DefaultControl = "/tmp/sstp-bench-sink.sock";
 
     private static long s_packets;
+    private static double s_ratePps;
     private static long s_bytes;
     private static readonly List<(IPEndPoint Target, int Size, long UntilMs)> Targets = [];
 
@@ -79,6 +82,9 @@ internal static class SinkMode
                     Monitor.PulseAll(Targets);
                 }
                 return "OK";
+            case "RATE" when cmd.Length == 2:
+                Volatile.Write(ref s_ratePps, double.Parse(cmd[1], CultureInfo.InvariantCulture));
+                return "OK";
             case "STOP":
                 stop.Cancel();
                 return "OK";
@@ -124,6 +130,7 @@ internal static class SinkMode
         udp.SendBufferSize = 4 * 1024 * 1024;
         var payload = new byte[1500];
         var active = new List<(IPEndPoint Target, int Size, long UntilMs)>();
+        long pacedSince = 0, pacedSent = 0, lastRound = 0;
         while (true)
         {
             lock (Targets)
@@ -138,10 +145,40 @@ internal static class SinkMode
                 active.Clear();
                 active.AddRange(Targets);
             }
-            for (int round = 0; round < 64; round++)
+            int quota = 64 * active.Count;
+            double rate = Volatile.Read(ref s_ratePps);
+            if (rate > 0)
+            {
+                long now = Stopwatch.GetTimestamp();
+                if (pacedSince == 0 || Stopwatch.GetElapsedTime(lastRound, now).TotalSeconds > 1)
+                {
+                    // (Re)start the pacing clock at the first round, and after an idle gap.
+                    pacedSince = now;
+                    pacedSent = 0;
+                }
+                lastRound = now;
+                long due = (long)(Stopwatch.GetElapsedTime(pacedSince, now).TotalSeconds * rate) - pacedSent;
+                if (due <= 0)
+                {
+                    Thread.Sleep(1);
+                    continue;
+                }
+                quota = (int)Math.Min(quota, due);
+            }
+            else
+            {
+                pacedSince = 0;
+            }
+            int sent = 0;
+            for (int round = 0; sent < quota; round++)
             {
                 foreach (var t in active)
                 {
+                    if (sent >= quota)
+                    {
+                        break;
+                    }
+                    sent++;
                     try
                     {
                         udp.SendTo(payload.AsSpan(0, t.Size - 28), SocketFlags.None, t.Target);
@@ -152,6 +189,7 @@ internal static class SinkMode
                     }
                 }
             }
+            pacedSent += sent;
         }
     }
 }

@@ -9,7 +9,7 @@ namespace SstpBench;
 /// up: one sender thread puts UDP datagrams to the sink (--sink, port --sink-port) into the sessions' send queues
 /// round robin, as fast as the queues accept them; the sink counts what arrives.
 /// down: the sink floods UDP datagrams to every session's address; the sessions count what arrives.
-/// --rate-pps N paces the offered uplink rate (total over all sessions) instead of "as fast as the queues take".
+/// --rate-pps N paces the offered rate (total over all sessions; the sink paces the downlink the same way) instead of "as fast as the queues take".
 /// Reports delivered packets/s and Gbit/s (IP bytes) and, with --server-pid, the server's CPU seconds per GB moved.
 /// </summary>
 internal static class ThroughputMode
@@ -59,6 +59,8 @@ internal static class ThroughputMode
                     var sw = Stopwatch.StartNew();
                     if (down)
                     {
+                        // Downlink pacing is the sink's: the same total rate as the uplink's --rate-pps (0 = flood).
+                        sink.Send(FormattableString.Invariant($"RATE {ratePps}"));
                         foreach (SstpTunnelClient c in clients)
                         {
                             sink.Send(FormattableString.Invariant($"BLAST {c.Address} {DownPort} {size} {duration}"));
