@@ -1,0 +1,74 @@
+using SstpBench;
+
+const string Usage = """
+    sstp-bench MODE --server HOST[:PORT] --user U --password P [options]
+      setup       --workers N --duration S [--max-connects N] [--resume off|on|both]
+      throughput  --sessions S --duration S [--sizes 64,512,1400] [--directions up,down,both] [--sink IP] [--sink-port 9000] [--rate-pps N]
+      idle        --sessions N [--parallel 16] [--hold S]
+      latency     --sessions S --duration S [--interval-ms 20] [--load-size 1400] [--sink IP]
+      sink        [--port 9000] [--control /tmp/sstp-bench-sink.sock] [--max-seconds 3600]   (run behind the server)
+    common: --server-pid PID[,PID] (CPU and RSS of it and its children), --json FILE, --sni NAME,
+            --send-queue-kb 1024, --connect-timeout 30, --sink-control PATH
+    The server certificate is not validated (benchmark only).
+    """;
+
+BenchOptions options;
+try
+{
+    options = new BenchOptions(args);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+
+if (options.Mode == "sink")
+{
+    return SinkMode.Run(options);
+}
+
+var report = new Report();
+try
+{
+    var target = new Target(options);
+    var server = new ServerProcess(options.Get("server-pid"));
+    string? json = options.Get("json");
+    report.Meta("mode", options.Mode);
+    report.Meta("server", target.Describe());
+    report.Meta("started_utc", DateTime.UtcNow.ToString("O"));
+    report.Meta("label", options.Get("label"));
+    Task run = options.Mode switch
+    {
+        "setup" => SetupMode.RunAsync(options, target, server, report),
+        "throughput" => ThroughputMode.RunAsync(options, target, server, report),
+        "idle" => IdleMode.RunAsync(options, target, server, report),
+        "latency" => LatencyMode.RunAsync(options, target, server, report),
+        _ => throw new ArgumentException($"unknown mode '{options.Mode}'"),
+    };
+    foreach (string unused in options.Unused)
+    {
+        Console.Error.WriteLine($"warning: option --{unused} is not used by mode {options.Mode}");
+    }
+    await run;
+    Console.WriteLine();
+    report.Print(Console.Out);
+    if (json is not null)
+    {
+        report.WriteJson(json);
+    }
+    return 0;
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+catch (Exception ex) when (ex is InvalidOperationException or IOException or System.Net.Sockets.SocketException)
+{
+    Console.Error.WriteLine("sstp-bench: " + ex.Message);
+    report.Print(Console.Out);
+    return 1;
+}

@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace SstpBench;
+
+/// <summary>
+/// `sstp-bench sink`: runs behind the server (in its network namespace). Counts the UDP datagrams that arrive on
+/// --port (uplink traffic), and on request floods UDP datagrams to tunnel clients (downlink traffic). Controlled over
+/// a Unix socket (--control PATH; file-system sockets cross network namespaces): one line per connection,
+/// `RESET`, `STATS` (answers "packets bytes kernel-RcvbufErrors kernel-InDatagrams"), `BLAST ip port size seconds`,
+/// `RATE pps` (total downlink rate over all targets, 0 = as fast as the socket takes them), `STOP`.
+/// </summary>
+internal static class SinkMode
+{
+    public const string DefaultControl = "/tmp/sstp-bench-sink.sock";
+
+    private static long s_packets;
+    private static double s_ratePps;
+    private static long s_bytes;
+    private static readonly List<(IPEndPoint Target, int Size, long UntilMs)> Targets = [];
+
+    public static int Run(BenchOptions o)
+    {
+        int port = o.GetInt("port", 9000);
+        string control = o.Get("control", DefaultControl);
+        int maxSeconds = o.GetInt("max-seconds", 3600);
+        File.Delete(control);
+
+        var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udp.ReceiveBufferSize = 8 * 1024 * 1024;
+        udp.Bind(new IPEndPoint(IPAddress.Any, port));
+        var counter = new Thread(() => Count(udp)) { IsBackground = true, Name = "sink-count" };
+        counter.Start();
+        var blaster = new Thread(Blast) { IsBackground = true, Name = "sink-blast" };
+        blaster.Start();
+
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(control));
+        listener.Listen(16);
+        Console.Error.WriteLine($"sink: UDP :{port}, control {control}, exits after {maxSeconds} s");
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds));
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using Socket c = listener.AcceptAsync(stop.Token).AsTask().GetAwaiter().GetResult();
+                var buffer = new byte[256];
+                int n = c.Receive(buffer);
+                string[] cmd = Encoding.ASCII.GetString(buffer, 0, n).Trim().Split(' ');
+                string answer = Handle(cmd, stop);
+                c.Send(Encoding.ASCII.GetBytes(answer + "\n"));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        File.Delete(control);
+        return 0;
+    }
+
+    private static string Handle(string[] cmd, CancellationTokenSource stop)
+    {
+        switch (cmd[0])
+        {
+            case "RESET":
+                Interlocked.Exchange(ref s_packets, 0);
+                Interlocked.Exchange(ref s_bytes, 0);
+                return "OK";
+            case "STATS":
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"{Interlocked.Read(ref s_packets)} {Interlocked.Read(ref s_bytes)} {UdpCounter("RcvbufErrors")} {UdpCounter("InDatagrams")}");
+            case "BLAST" when cmd.Length == 5:
+                var target = new IPEndPoint(IPAddress.Parse(cmd[1]), int.Parse(cmd[2], CultureInfo.InvariantCulture));
+                int size = Math.Clamp(int.Parse(cmd[3], CultureInfo.InvariantCulture), 28, 1500);
+                long until = Environment.TickCount64 + (long)(double.Parse(cmd[4], CultureInfo.InvariantCulture) * 1000);
+                lock (Targets)
+                {
+                    Targets.Add((target, size, until));
+                    Monitor.PulseAll(Targets);
+                }
+                return "OK";
+            case "RATE" when cmd.Length == 2:
+                Volatile.Write(ref s_ratePps, double.Parse(cmd[1], CultureInfo.InvariantCulture));
+                return "OK";
+            case "STOP":
+                stop.Cancel();
+                return "OK";
+            default:
+                return "ERR unknown command";
+        }
+    }
+
+    /// <summary>
+    /// A Udp counter of this network namespace (/proc/net/snmp). InDatagrams + RcvbufErrors is every datagram the server
+    /// delivered to the kernel here, counted even when the sink process is too slow to read them all (RcvbufErrors).
+    /// </summary>
+    private static long UdpCounter(string name)
+    {
+        string[] lines = File.ReadAllLines("/proc/net/snmp");
+        for (int i = 0; i + 1 < lines.Length; i++)
+        {
+            if (lines[i].StartsWith("Udp:", StringComparison.Ordinal) && lines[i + 1].StartsWith("Udp:", StringComparison.Ordinal))
+            {
+                int column = Array.IndexOf(lines[i].Split(' '), name);
+                return column > 0 ? long.Parse(lines[i + 1].Split(' ')[column], CultureInfo.InvariantCulture) : -1;
+            }
+        }
+        return -1;
+    }
+
+    private static void Count(Socket udp)
+    {
+        var buffer = new byte[65536];
+        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
+        while (true)
+        {
+            int n = udp.ReceiveFrom(buffer, ref any);
+            Interlocked.Increment(ref s_packets);
+            Interlocked.Add(ref s_bytes, n + 28);
+        }
+    }
+
+    /// <summary>Sends round robin to every target whose time has not run out, as fast as the socket takes them.</summary>
+    private static void Blast()
+    {
+        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udp.SendBufferSize = 4 * 1024 * 1024;
+        var payload = new byte[1500];
+        var active = new List<(IPEndPoint Target, int Size, long UntilMs)>();
+        long pacedSince = 0, pacedSent = 0, lastRound = 0;
+        while (true)
+        {
+            lock (Targets)
+            {
+                long now = Environment.TickCount64;
+                Targets.RemoveAll(t => t.UntilMs <= now);
+                if (Targets.Count == 0)
+                {
+                    Monitor.Wait(Targets, 500);
+                    continue;
+                }
+                active.Clear();
+                active.AddRange(Targets);
+            }
+            int quota = 64 * active.Count;
+            double rate = Volatile.Read(ref s_ratePps);
+            if (rate > 0)
+            {
+                long now = Stopwatch.GetTimestamp();
+                if (pacedSince == 0 || Stopwatch.GetElapsedTime(lastRound, now).TotalSeconds > 1)
+                {
+                    // (Re)start the pacing clock at the first round, and after an idle gap.
+                    pacedSince = now;
+                    pacedSent = 0;
+                }
+                lastRound = now;
+                long due = (long)(Stopwatch.GetElapsedTime(pacedSince, now).TotalSeconds * rate) - pacedSent;
+                if (due <= 0)
+                {
+                    Thread.Sleep(1);
+                    continue;
+                }
+                quota = (int)Math.Min(quota, due);
+            }
+            else
+            {
+                pacedSince = 0;
+            }
+            int sent = 0;
+            for (int round = 0; sent < quota; round++)
+            {
+                foreach (var t in active)
+                {
+                    if (sent >= quota)
+                    {
+                        break;
+                    }
+                    sent++;
+                    try
+                    {
+                        udp.SendTo(payload.AsSpan(0, t.Size - 28), SocketFlags.None, t.Target);
+                    }
+                    catch (SocketException)
+                    {
+                        // ENOBUFS / no neighbour yet: the datagram is lost, as it would be on a real link.
+                    }
+                }
+            }
+            pacedSent += sent;
+        }
+    }
+}
