@@ -110,7 +110,7 @@ public sealed class ManifestTests
         Assert.True(terminationSeconds * 1000 > shutdownGraceMs, "terminationGracePeriodSeconds <= ShutdownGraceMs");
         Assert.True(terminationSeconds * 1000 > preStopSeconds * 1000 + shutdownGraceMs + 5_000,
             "no margin after preStop + ShutdownGraceMs");
-        // The .NET host stops waiting for hosted services after its default 30 s shutdown timeout.
+        // Stay inside the .NET host's default 30 s shutdown timeout (HostOptions.ShutdownTimeout is not changed).
         Assert.True(shutdownGraceMs < 30_000);
     }
 
