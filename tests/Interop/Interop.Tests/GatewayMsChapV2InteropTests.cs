@@ -34,7 +34,7 @@ public sealed class GatewayMsChapV2InteropTests(MsChapV2Gateway gw, ITestOutputH
     [Fact]
     public async Task Plugin_mode_crypto_binding_is_verified_with_SHA256_and_a_real_HLAK()
     {
-        GatewayRun r = await gw.RunAsync(gw.PluginScenario(GuestStep.Ping(3), GuestStep.Disconnect), maxAttempts: 4);
+        GatewayRun r = await gw.RunAsync(gw.PluginScenario(GuestStep.Ping(3), GuestStep.Disconnect), maxAttempts: GatewayPeer.PluginAttempts);
         Report(output, gw, r);
 
         Connected(gw, r, 1);

@@ -54,7 +54,7 @@ public sealed class GatewayChapMd5InteropTests(ChapMd5Gateway gw, ITestOutputHel
     [Fact]
     public async Task CHAP_MD5_connects_pings_and_disconnects()
     {
-        GatewayRun r = await gw.RunAsync(gw.PluginScenario(GuestStep.Ping(3), GuestStep.Disconnect) with { PppOptions = PppOptionSets.ChapMd5 }, maxAttempts: 4);
+        GatewayRun r = await gw.RunAsync(gw.PluginScenario(GuestStep.Ping(3), GuestStep.Disconnect) with { PppOptions = PppOptionSets.ChapMd5 }, maxAttempts: GatewayPeer.PluginAttempts);
         Report(output, gw, r);
 
         Connected(gw, r, 1);
@@ -66,7 +66,7 @@ public sealed class GatewayChapMd5InteropTests(ChapMd5Gateway gw, ITestOutputHel
     [Fact]
     public async Task CHAP_MD5_with_a_wrong_password_is_refused()
     {
-        GatewayRun r = await gw.RunAsync(gw.PluginScenario(GuestStep.Disconnect) with { PppOptions = PppOptionSets.ChapMd5, Password = "not the password" }, maxAttempts: 4);
+        GatewayRun r = await gw.RunAsync(gw.PluginScenario(GuestStep.Disconnect) with { PppOptions = PppOptionSets.ChapMd5, Password = "not the password" }, maxAttempts: GatewayPeer.PluginAttempts);
         Report(output, gw, r);
 
         Assert.True(r.Run.Completed, Why(gw, r));

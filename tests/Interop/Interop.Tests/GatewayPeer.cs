@@ -17,6 +17,12 @@ public abstract class GatewayPeer : IAsyncLifetime
 {
     public const int HttpPort = 8080;
     public const int FileBytes = 1024 * 1024;
+
+    /// <summary>
+    /// VM runs allowed for a plugin-mode scenario: sstpc's plugin-mode hang hit 4 plugin runs in a row once (about
+    /// half of all plugin runs here, see README); each hung run costs about 25 s.
+    /// </summary>
+    public const int PluginAttempts = 6;
     private string? _www;
     private Process? _httpServer;
 
