@@ -63,9 +63,11 @@ public sealed class SstpPump : IDisposable
     public async Task RunAsync(ISstpPumpHost host, Action<long> start, CancellationToken connectionClosed)
     {
         _host = host;
+        // Start first: a connection that is already closed runs the callback inside Register, and the engine must
+        // leave Idle before it can be told the transport is gone (else Start would find it Closed and throw).
+        Invoke(start);
         using CancellationTokenRegistration reg = connectionClosed.Register(
             static s => ((SstpPump)s!).ConnectionLost("connection closed"), this);
-        Invoke(start);
         Task writer = WriteLoopAsync();
         Task reader = ReceiveLoopAsync();
         try
