@@ -179,14 +179,13 @@ public sealed class GatewayTunnelFixture : IAsyncLifetime
 {
     public const int HttpPort = 8080;
     public const int BigFileBytes = 100 * 1024 * 1024;
-    private string? _www;
-    private System.Diagnostics.Process? _httpServer;
+    private HttpFileServer? _web;
 
     public TunnelTopology Topology { get; private set; } = null!;
 
     public GatewayHarness Gateway { get; private set; } = null!;
 
-    public string BigFileSha256 { get; private set; } = "";
+    public string BigFileSha256 => _web!.Sha256("big.bin");
 
     public async Task InitializeAsync()
     {
@@ -194,15 +193,8 @@ public sealed class GatewayTunnelFixture : IAsyncLifetime
         Tools.Require("tcpdump", "tcpdump");
         Tools.Require("ping", "iputils-ping");
         Topology = new TunnelTopology();
-        _www = Directory.CreateTempSubdirectory("gwtest-www-").FullName;
-        byte[] big = new byte[BigFileBytes];
-        RandomNumberGenerator.Fill(big);
-        await File.WriteAllBytesAsync(Path.Combine(_www, "big.bin"), big);
-        BigFileSha256 = Convert.ToHexString(SHA256.HashData(big)).ToLowerInvariant();
-        await File.WriteAllBytesAsync(Path.Combine(_www, "small.bin"), big.AsMemory(0, 1024).ToArray());
-        _httpServer = Topology.Srv.Start("python3", "-m", "http.server", HttpPort.ToString(), "--bind", Topology.ServerAddress, "--directory", _www);
+        _web = await HttpFileServer.StartAsync(Topology.Srv, Topology.ServerAddress, HttpPort, ("small.bin", 1024), ("big.bin", BigFileBytes));
         Gateway = await GatewayHarness.StartAsync(Topology.Gw.Name, Topology.Pool);
-        await GatewayTunnelTests.WaitUntil(() => Topology.Srv.Exec("curl", "-s", "-o", "/dev/null", $"http://{Topology.ServerAddress}:{HttpPort}/small.bin").ExitCode == 0, TimeSpan.FromSeconds(10));
     }
 
     public Task<SstpTunnelClient> ConnectAsync(string? password = null) => SstpTunnelClient.ConnectAsync(new SstpClientSettings
@@ -233,17 +225,8 @@ public sealed class GatewayTunnelFixture : IAsyncLifetime
             await Gateway.DisposeAsync();
         }
 
-        if (_httpServer is not null)
-        {
-            _httpServer.Kill(entireProcessTree: true);
-            _httpServer.Dispose();
-        }
-
+        _web?.Dispose();
         Topology?.Dispose();
-        if (_www is not null)
-        {
-            Directory.Delete(_www, recursive: true);
-        }
     }
 }
 

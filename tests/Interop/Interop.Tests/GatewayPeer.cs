@@ -23,8 +23,7 @@ public abstract class GatewayPeer : IAsyncLifetime
     /// half of all plugin runs here, see README); each hung run costs about 25 s.
     /// </summary>
     public const int PluginAttempts = 6;
-    private string? _www;
-    private Process? _httpServer;
+    private HttpFileServer? _web;
 
     public TunnelTopology Topology { get; private set; } = null!;
 
@@ -32,7 +31,7 @@ public abstract class GatewayPeer : IAsyncLifetime
 
     public LogCapture Log { get; } = new();
 
-    public string FileMd5 { get; private set; } = "";
+    public string FileMd5 => _web!.Md5("file.bin");
 
     /// <summary>Guest results and gateway log of the VM runs that <see cref="RunAsync"/> repeated (reported by the tests).</summary>
     public List<string> RetriedRuns { get; } = [];
@@ -44,15 +43,8 @@ public abstract class GatewayPeer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Tools.Require("python3", "python3-minimal");
         Topology = new TunnelTopology();
-        _www = Directory.CreateTempSubdirectory("interop-www-").FullName;
-        byte[] file = new byte[FileBytes];
-        RandomNumberGenerator.Fill(file);
-        await File.WriteAllBytesAsync(Path.Combine(_www, "file.bin"), file);
-        FileMd5 = Convert.ToHexString(MD5.HashData(file)).ToLowerInvariant();
-        _httpServer = Topology.Srv.Start("python3", "-m", "http.server", HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--bind", Topology.ServerAddress, "--directory", _www);
+        _web = await HttpFileServer.StartAsync(Topology.Srv, Topology.ServerAddress, HttpPort, ("file.bin", FileBytes));
 
         var settings = new Dictionary<string, string>
         {
@@ -67,8 +59,6 @@ public abstract class GatewayPeer : IAsyncLifetime
 
         Gateway = await GatewayHarness.StartAsync(Topology.Gw.Name, Topology.Pool, settings);
         Gateway.Get<ILoggerFactory>().AddProvider(Log);
-        await WaitUntilAsync(() => Task.FromResult(Topology.Srv.Exec("python3", "-c",
-            $"import urllib.request; urllib.request.urlopen('{FileUrl}', timeout=2).read()").ExitCode == 0), TimeSpan.FromSeconds(15));
     }
 
     /// <summary>A scenario aimed at this gateway (127.0.0.1:port) as user alice; set <c>Steps</c> and the rest with <c>with</c>.</summary>
@@ -180,17 +170,8 @@ public abstract class GatewayPeer : IAsyncLifetime
             await Gateway.DisposeAsync();
         }
 
-        if (_httpServer is not null)
-        {
-            _httpServer.Kill(entireProcessTree: true);
-            _httpServer.Dispose();
-        }
-
+        _web?.Dispose();
         Topology?.Dispose();
-        if (_www is not null)
-        {
-            Directory.Delete(_www, recursive: true);
-        }
     }
 }
 
