@@ -214,7 +214,7 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
             else
             {
                 _leasedAddress = address.Value;
-                _ppp.SetAddresses(new PppAddressAssignment(ToAddress(address.Value), ToAddress(_gatewayAddress)), now);
+                _ppp.SetAddresses(new PppAddressAssignment(IpPacket.ToIPAddress(address.Value), IpPacket.ToIPAddress(_gatewayAddress)), now);
             }
         });
 
@@ -234,14 +234,14 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
         var addresses = new SessionAddresses(_leasedAddress);
         if (!_router.TryRegister(addresses, this))
         {
-            SessionLog.RouteConflict(_logger, Id, ToAddress(_leasedAddress).ToString());
+            SessionLog.RouteConflict(_logger, Id, IpPacket.ToIPAddress(_leasedAddress).ToString());
             _sstp.Disconnect("address already in use", nowMs);
             return;
         }
 
         _addresses = addresses;
         _routed = true;
-        ClientAddress = ToAddress(_leasedAddress);
+        ClientAddress = IpPacket.ToIPAddress(_leasedAddress);
         SessionLog.NetworkUp(_logger, Id, ClientAddress.ToString());
         _tracker.OnActive(this);
         _metrics.NetworkUp(_time.GetUtcNow() - StartedAt);
@@ -285,9 +285,6 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
         _lifetime.Dispose();
         _ended.TrySetResult();
     }
-
-    private static IPAddress ToAddress(uint address) => new(
-        [(byte)(address >> 24), (byte)(address >> 16), (byte)(address >> 8), (byte)address]);
 
     void IPppServerEvents.OnAuthenticated(string userName, byte[] hlak)
     {

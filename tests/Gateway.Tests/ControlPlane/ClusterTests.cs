@@ -7,7 +7,6 @@ using Gateway.Sessions;
 using Gateway.State;
 using Gateway.Tests.Infrastructure;
 using Gateway.Tests.State;
-using Gateway.Tests.Sessions;
 
 namespace Gateway.Tests.ControlPlane;
 
@@ -48,7 +47,7 @@ public sealed class ClusterTests : IAsyncLifetime
         await using SstpTunnelClient client = await Connect(_a);
         using HttpClient api = Api(_b);
         JsonElement session = default;
-        await GatewayTunnelTests.WaitUntil(() =>
+        await Poll.UntilAsync(() =>
         {
             JsonElement page = api.GetFromJsonAsync<JsonElement>("/api/v1/sessions?user=alice").Result;
             session = page.GetProperty("items").EnumerateArray().FirstOrDefault();
@@ -64,7 +63,7 @@ public sealed class ClusterTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
         Assert.True(await Ended(client), "client still connected after the disconnect through node B");
         Assert.Equal("disconnected by peer", client.CloseReason);
-        await GatewayTunnelTests.WaitUntil(() => _a.Get<SessionRegistry>().Count == 0, TimeSpan.FromSeconds(5));
+        await Poll.UntilAsync(() => _a.Get<SessionRegistry>().Count == 0, TimeSpan.FromSeconds(5));
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/api/v1/sessions/{id}")).StatusCode);
     }
 
@@ -88,7 +87,7 @@ public sealed class ClusterTests : IAsyncLifetime
         Assert.Equal(address, again.Address);
 
         Assert.Equal(HttpStatusCode.OK, (await api.PostAsync("/api/v1/nodes/node-a/undrain", null)).StatusCode);
-        await GatewayTunnelTests.WaitUntil(() => mgmt.GetAsync("/readyz").Result.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(5));
+        await Poll.UntilAsync(() => mgmt.GetAsync("/readyz").Result.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(5));
         Assert.Equal(HttpStatusCode.OK, (await mgmt.GetAsync("/readyz")).StatusCode);
     }
 
@@ -104,7 +103,7 @@ public sealed class ClusterTests : IAsyncLifetime
         c.Signal("KILL");
         Assert.True(await c.WaitForExitAsync(TimeSpan.FromSeconds(10)));
         // TTL 3 s, heartbeat 1 s: a live node's sweep returns the lease (lingering for the user) within a few seconds.
-        await GatewayTunnelTests.WaitUntil(() => leases.GetLeaseAsync(client.Address!).Result?.State == LeaseState.Lingering,
+        await Poll.UntilAsync(() => leases.GetLeaseAsync(client.Address!).Result?.State == LeaseState.Lingering,
             TimeSpan.FromSeconds(15));
         IpLease? lease = await leases.GetLeaseAsync(client.Address!);
         Assert.Equal(LeaseState.Lingering, lease?.State);
@@ -122,7 +121,7 @@ public sealed class ClusterTests : IAsyncLifetime
         Assert.True(await PingGateway(client), "no echo reply through the tunnel while Redis was down");
 
         await _redis.StartAgainAsync();
-        await GatewayTunnelTests.WaitUntil(() => _a.Get<IStoreHealth>().CheckHealthAsync().Result.IsHealthy, TimeSpan.FromSeconds(15));
+        await Poll.UntilAsync(() => _a.Get<IStoreHealth>().CheckHealthAsync().Result.IsHealthy, TimeSpan.FromSeconds(15));
         Assert.Equal(Gateway.Sstp.SstpState.CallConnected, client.State);
         await using SstpTunnelClient second = await Connect(_a);
         Assert.NotEqual(client.Address, second.Address);

@@ -74,7 +74,7 @@ public sealed class GatewayTunnelTests(GatewayTunnelFixture fx)
             Assert.True(client.Send(packet));
         }
 
-        await WaitUntil(() => session.DroppedSpoofed >= 5, TimeSpan.FromSeconds(10));
+        await Poll.UntilAsync(() => session.DroppedSpoofed >= 5, TimeSpan.FromSeconds(10));
         Assert.Equal(5, session.DroppedSpoofed);
         Assert.Equal(0, session.UplinkPackets);
     }
@@ -101,7 +101,7 @@ public sealed class GatewayTunnelTests(GatewayTunnelFixture fx)
         }
 
         var store = fx.Gateway.Get<IIpLeaseStore>();
-        await WaitUntil(() => store.GetPoolUsageAsync().Result.Used == 0 && fx.Gateway.Get<SessionRegistry>().Count == 0, TimeSpan.FromSeconds(15));
+        await Poll.UntilAsync(() => store.GetPoolUsageAsync().Result.Used == 0 && fx.Gateway.Get<SessionRegistry>().Count == 0, TimeSpan.FromSeconds(15));
         Assert.Equal(0, (await store.GetPoolUsageAsync()).Used);
         Assert.Equal(0, fx.Gateway.Get<PacketRouter>().Ipv4RouteCount);
     }
@@ -159,15 +159,6 @@ public sealed class GatewayTunnelTests(GatewayTunnelFixture fx)
         BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(22), 9);
         BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(24), 24);
         return p;
-    }
-
-    internal static async Task WaitUntil(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
     }
 }
 

@@ -85,7 +85,7 @@ public abstract class GatewayPeer : IAsyncLifetime
 
     /// <summary>Waits until no session is left and every address is back in the pool (or the bound passes).</summary>
     public Task<bool> WaitIdleAsync(TimeSpan timeout) =>
-        WaitUntilAsync(async () => SessionCount == 0 && (await PoolUsageAsync()).Used == 0, timeout);
+        Poll.UntilAsync(async () => SessionCount == 0 && (await PoolUsageAsync()).Used == 0, timeout);
 
     /// <summary>
     /// Runs the scenario while sampling the gateway's session
@@ -145,22 +145,6 @@ public abstract class GatewayPeer : IAsyncLifetime
         await stop.CancelAsync();
         await sampler;
         return new GatewayRun(run, flakyRetries, timeoutRetries, maxSessions, maxUsed);
-    }
-
-    public static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(100);
-        }
-
-        return await condition();
     }
 
     public async Task DisposeAsync()
