@@ -83,6 +83,7 @@ internal sealed class EdgeKestrelSetup(IOptions<EdgeOptions> edgeOptions, EdgeLi
 
         // HTTP/2 is off here: an SSTP client never negotiates it and the duplex POST is HTTP/1.x only.
         listen.Protocols = HttpProtocols.Http1;
+        TcpSendBufferLimit.Use(listen, options.TcpNotSentLowWatermark, logger);
         listen.Use(next => async context =>
         {
             var feature = new EdgeConnectionFeature(EdgeListenerKind.Service);

@@ -44,6 +44,13 @@ public sealed class EdgeOptions
     /// <summary>Probe path on the service port for L4 balancers: 200 when accepting sessions, 503 otherwise.</summary>
     public string ProbePath { get; set; } = "/sstp-health";
 
+    /// <summary>
+    /// TCP_NOTSENT_LOWAT on service-port connections, in bytes: how much the kernel may hold unsent per connection
+    /// below the session's egress queue (latency under load). 0 leaves the kernel default
+    /// (<c>net.ipv4.tcp_notsent_lowat</c>, unlimited unless changed). See <see cref="TcpSendBufferLimit"/>.
+    /// </summary>
+    public int TcpNotSentLowWatermark { get; set; } = 128 * 1024;
+
     public EdgeTlsOptions Tls { get; set; } = new();
 
     public EdgeProxyProtocolOptions ProxyProtocol { get; set; } = new();
