@@ -5,10 +5,14 @@ const string Usage = """
       setup       --workers N --duration S [--max-connects N] [--resume off|on|both]
       throughput  --sessions S --duration S [--sizes 64,512,1400] [--directions up,down,both] [--sink IP] [--sink-port 9000] [--rate-pps N]
       idle        --sessions N [--parallel 16] [--hold S]
-      latency     --sessions S --duration S [--interval-ms 20] [--load-size 1400] [--sink IP]
+      latency     --sessions S --duration S [--interval-ms 20] [--load none,others,self,tcp] [--load-size 1400] [--sink IP]
+                  [--streams 1] [--iperf3-port 5201]   (tcp: iperf3 -R through the pinging session, on a TUN)
+      tcp         --duration S [--directions up,down] [--streams 1,4] [--iperf3-port 5201] [--sink IP]
+                  (one session on a TUN in a client namespace, iperf3 -c from there to iperf3 -s behind the server)
       sink        [--port 9000] [--control /tmp/sstp-bench-sink.sock] [--max-seconds 3600]   (run behind the server)
     common: --server-pid PID[,PID] (CPU and RSS of it and its children), --json FILE, --sni NAME,
-            --send-queue-kb 1024, --connect-timeout 30, --sink-control PATH
+            --send-queue-kb 1024, --connect-timeout 30, --sink-control PATH, --label TEXT,
+            --server-metrics URL (the gateway's /metrics: egress queue drops), --netns NAME, --mtu 1400 (tcp loads)
     The server certificate is not validated (benchmark only).
     """;
 
@@ -45,6 +49,7 @@ try
         "throughput" => ThroughputMode.RunAsync(options, target, server, report),
         "idle" => IdleMode.RunAsync(options, target, server, report),
         "latency" => LatencyMode.RunAsync(options, target, server, report),
+        "tcp" => TcpMode.RunAsync(options, target, server, report),
         _ => throw new ArgumentException($"unknown mode '{options.Mode}'"),
     };
     foreach (string unused in options.Unused)
@@ -66,7 +71,8 @@ catch (ArgumentException ex)
     Console.Error.WriteLine(Usage);
     return 2;
 }
-catch (Exception ex) when (ex is InvalidOperationException or IOException or System.Net.Sockets.SocketException)
+catch (Exception ex) when (ex is InvalidOperationException or IOException or System.Net.Sockets.SocketException
+    or Gateway.Tunnel.HostCommandException)
 {
     Console.Error.WriteLine("sstp-bench: " + ex.Message);
     report.Print(Console.Out);
