@@ -18,12 +18,16 @@ def load(name):
 
 limits = load("limits.json") or {}
 targets = [t for t in ("softether", "gateway") if any(os.path.exists(os.path.join(out, f"{t}-{m}.json"))
-                                                     for m in ("setup", "throughput", "paced", "idle", "latency"))]
+                                                     for m in ("setup", "throughput", "paced", "idle", "latency", "tcp"))]
 
 
 def rows(target, mode):
     doc = load(f"{target}-{mode}.json")
-    return doc["results"] if doc else []
+    result = doc["results"] if doc else []
+    for r in result:
+        if r.get("pings"):
+            r["replies_pct"] = 100.0 * r.get("replies", 0) / r["pings"]
+    return result
 
 
 def fmt(v):
@@ -38,10 +42,11 @@ metrics = []  # (name, {target: value}, limit or None)
 
 
 def add(name, key_rows, value_key, limit=None):
+    """key_rows: (mode, {column: value or predicate}); the last matching row of each target gives the figure."""
     values = {}
     for t in targets:
         for r in rows(t, key_rows[0]):
-            if all(r.get(k) == v for k, v in key_rows[1].items()):
+            if all(v(r.get(k)) if callable(v) else r.get(k) == v for k, v in key_rows[1].items()):
                 values[t] = r.get(value_key)
     metrics.append((name, values, limit))
 
@@ -72,15 +77,29 @@ for size in (64, 1400):
     add(f"{size} B down, paced: server CPU s/GB", sel, "server_cpu_s_per_gb")
 add("idle: KiB per session", ("idle", {}), "kib_per_session")
 add("idle: sessions held", ("idle", {}), "sessions")
-add("latency p50 ms (no load)", ("latency", {"load": "none"}), "rtt_p50_ms")
-add("latency p99 ms (no load)", ("latency", {"load": "none"}), "rtt_p99_ms")
-for t in targets:
-    for r in rows(t, "latency"):
-        if r.get("load") != "none":
-            add("latency p50 ms (loaded)", ("latency", {"load": r["load"]}), "rtt_p50_ms")
-            add("latency p99 ms (loaded)", ("latency", {"load": r["load"]}), "rtt_p99_ms")
-            break
-    break
+# latency loads (sstp-bench latency --load): labels "none", "3x1400B up", "self: 1400B down flood", "self: iperf3 -R x1"
+loads = [
+    ("no load", lambda l: l == "none"),
+    ("loaded", lambda l: isinstance(l, str) and l.endswith(" up")),  # other sessions flood the uplink
+    ("own downlink flooded", lambda l: isinstance(l, str) and "down flood" in l),
+    ("iperf3 -R in the same session", lambda l: isinstance(l, str) and "iperf3" in l),
+]
+for what, match in loads:
+    sel = ("latency", {"load": match})
+    add(f"latency p50 ms ({what})", sel, "rtt_p50_ms")
+    add(f"latency p99 ms ({what})", sel, "rtt_p99_ms")
+    if what != "no load":
+        add(f"latency replies/pings % ({what})", sel, "replies_pct")
+    if what.startswith(("own", "iperf3")):
+        add(f"latency: probe downlink Gbit/s ({what})", sel, "probe_down_gbps", limits.get("tls_bulk_gbps"))
+        add(f"latency: gateway egress drops ({what})", sel, "server_egress_drops")
+# tcp: iperf3 through one session on a TUN (sstp-bench tcp)
+for d in ("up", "down"):
+    for streams in sorted({r.get("streams") for t in targets for r in rows(t, "tcp") if r.get("dir") == d}):
+        sel = ("tcp", {"dir": d, "streams": streams})
+        add(f"tcp {d}, {streams} stream(s): Gbit/s", sel, "gbps", limits.get("tls_bulk_gbps"))
+        add(f"tcp {d}, {streams} stream(s): retransmits", sel, "retransmits")
+        add(f"tcp {d}, {streams} stream(s): server CPU s/GB", sel, "server_cpu_s_per_gb")
 
 print("\n== this machine's limits (limits.json) ==")
 for k, v in limits.items():
