@@ -94,7 +94,7 @@ internal static class LatencyMode
                 rtt = new Percentiles();
                 Interlocked.Exchange(ref replies, 0);
                 long rxBytes0 = probe.ReceivedBytes;
-                double egress0 = metrics.EgressDrops();
+                var egress0 = metrics.EgressDrops();
                 double cpu0 = server.CpuSeconds();
                 Console.Error.WriteLine($"latency: ping {target.Sink} every {intervalMs} ms for {duration} s, load: {label}");
                 int sent = 0;
@@ -129,7 +129,7 @@ internal static class LatencyMode
                 row["rtt_max_ms"] = rtt.At(100);
                 // What reached the probe session meanwhile (the flood, or the iperf3 download, plus the replies).
                 row["probe_down_gbps"] = rxBytes * 8 / seconds / 1e9;
-                row["server_egress_drops"] = metrics.EgressDrops() - egress0;
+                metrics.Report(row, egress0);
                 if (server.Known)
                 {
                     row["server_cpu_pct"] = cpu / seconds * 100;

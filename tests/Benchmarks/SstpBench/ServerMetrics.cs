@@ -11,31 +11,47 @@ internal sealed class ServerMetrics(string? url)
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    public double EgressDrops()
+    /// <summary>Egress drops so far: tail drops at the full queue, and CoDel drops (sojourn time above target).</summary>
+    public (double Full, double Delay) EgressDrops()
     {
         if (url is null)
         {
-            return double.NaN;
+            return (double.NaN, double.NaN);
         }
         try
         {
-            double total = 0;
+            double full = 0, delay = 0;
             foreach (string line in Http.GetStringAsync(url).GetAwaiter().GetResult().Split('\n'))
             {
-                if (line.StartsWith("gateway_tunnel_dropped", StringComparison.Ordinal)
-                    && (line.Contains("reason=\"queue_full\"", StringComparison.Ordinal) || line.Contains("reason=\"queue_delay\"", StringComparison.Ordinal)))
+                if (!line.StartsWith("gateway_tunnel_dropped", StringComparison.Ordinal))
                 {
-                    // name{labels} value [timestamp]
-                    string value = line[(line.IndexOf('}') + 1)..].Trim().Split(' ')[0];
-                    total += double.Parse(value, CultureInfo.InvariantCulture);
+                    continue;
+                }
+                // name{labels} value [timestamp]
+                double value = double.Parse(line[(line.IndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                if (line.Contains("reason=\"queue_full\"", StringComparison.Ordinal))
+                {
+                    full += value;
+                }
+                else if (line.Contains("reason=\"queue_delay\"", StringComparison.Ordinal))
+                {
+                    delay += value;
                 }
             }
-            return total;
+            return (full, delay);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or FormatException)
         {
             Console.Error.WriteLine($"  server metrics {url}: {ex.Message}");
-            return double.NaN;
+            return (double.NaN, double.NaN);
         }
+    }
+
+    /// <summary>Adds the drops since <paramref name="before"/> to a result row: total and the CoDel part.</summary>
+    public void Report(Dictionary<string, object?> row, (double Full, double Delay) before)
+    {
+        (double full, double delay) = EgressDrops();
+        row["server_egress_drops"] = full + delay - before.Full - before.Delay;
+        row["server_codel_drops"] = delay - before.Delay;
     }
 }

@@ -36,7 +36,7 @@ internal static class TcpMode
                     double cpu0 = server.CpuSeconds();
                     TimeSpan self0 = Process.GetCurrentProcess().TotalProcessorTime;
                     long drops0 = client.SendDrops;
-                    double egress0 = metrics.EgressDrops();
+                    var egress0 = metrics.EgressDrops();
                     var sw = Stopwatch.StartNew();
                     Iperf3.Result r = await Iperf3.RunAsync(tun.Netns, target.Sink, port, duration, n, reverse: direction == "down").ConfigureAwait(false);
                     double seconds = sw.Elapsed.TotalSeconds;
@@ -52,7 +52,7 @@ internal static class TcpMode
                     row["sender_gbps"] = r.SentGbps;
                     row["retransmits"] = r.Retransmits;
                     row["client_queue_drops"] = client.SendDrops - drops0;
-                    row["server_egress_drops"] = metrics.EgressDrops() - egress0;
+                    metrics.Report(row, egress0);
                     row["bench_cpu_pct"] = self / seconds * 100;
                     row["iperf3_cpu_pct"] = r.LocalCpuPct;
                     if (server.Known)
