@@ -93,12 +93,15 @@ for what, match in loads:
     if what.startswith(("own", "iperf3")):
         add(f"latency: probe downlink Gbit/s ({what})", sel, "probe_down_gbps", limits.get("tls_bulk_gbps"))
         add(f"latency: gateway egress drops ({what})", sel, "server_egress_drops")
+        add(f"latency: of which CoDel drops ({what})", sel, "server_codel_drops")
 # tcp: iperf3 through one session on a TUN (sstp-bench tcp)
 for d in ("up", "down"):
     for streams in sorted({r.get("streams") for t in targets for r in rows(t, "tcp") if r.get("dir") == d}):
         sel = ("tcp", {"dir": d, "streams": streams})
         add(f"tcp {d}, {streams} stream(s): Gbit/s", sel, "gbps", limits.get("tls_bulk_gbps"))
         add(f"tcp {d}, {streams} stream(s): retransmits", sel, "retransmits")
+        if d == "down":
+            add(f"tcp {d}, {streams} stream(s): gateway egress drops", sel, "server_egress_drops")
         add(f"tcp {d}, {streams} stream(s): server CPU s/GB", sel, "server_cpu_s_per_gb")
 
 print("\n== this machine's limits (limits.json) ==")
