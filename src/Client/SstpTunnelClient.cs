@@ -51,8 +51,10 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
             loggerFactory.CreateLogger<PppClient>());
         _sstp.AttachPpp(_ppp);
         _sendQueue = new EgressQueue(new EgressQueueOptions { MaxBytes = settings.SendQueueBytes, MaxPackets = 4096, CoDel = false });
+        // The pump writes its records straight to the SslStream (one TLS record per write, the last packet of a
+        // burst alone: SessionOptions.SeparateTailRecord); the pipe's output is only its fallback and stays unused.
         var transport = new DuplexPipe(input, PipeWriter.Create(tls, new StreamPipeWriterOptions(leaveOpen: true)));
-        _pump = new SstpPump(transport, _sstp, control, _sendQueue, 64 * 1024, TimeProvider.System);
+        _pump = new SstpPump(transport, tls, _sstp, control, _sendQueue, new SessionOptions(), TimeProvider.System);
         CertificateSha256 = certSha256;
     }
 
