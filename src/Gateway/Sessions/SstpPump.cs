@@ -268,7 +268,8 @@ public sealed class SstpPump : IDisposable
                 }
 
                 int budget = _maxCoalesceBytes;
-                while (true)
+                bool more;
+                do
                 {
                     if (dataAllowed)
                     {
@@ -276,23 +277,20 @@ public sealed class SstpPump : IDisposable
                     }
 
                     // A carried packet means another record follows at once; otherwise this record ends the burst.
-                    if (!await WriteRecordAsync(lastOfBurst: !_hasCarry).ConfigureAwait(false))
+                    more = dataAllowed && _hasCarry;
+                    if (!await WriteRecordAsync(lastOfBurst: !more).ConfigureAwait(false))
                     {
                         return;
                     }
-
-                    if (!_hasCarry || budget <= 0)
-                    {
-                        break;
-                    }
                 }
+                while (more && budget > 0);
 
                 if (closed)
                 {
                     return;
                 }
 
-                if (_hasCarry)
+                if (more)
                 {
                     // Budget used up with data left: take the next turn (control frames first), keep the array.
                     _signal.Set();

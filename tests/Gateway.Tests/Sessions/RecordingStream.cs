@@ -29,10 +29,17 @@ internal sealed class RecordingStream : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer) => Record(buffer);
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    /// <summary>How long each asynchronous write takes (zero: writes complete at once).</summary>
+    public TimeSpan WriteDelay { get; init; }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (WriteDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(WriteDelay, cancellationToken);
+        }
+
         Record(buffer.Span);
-        return ValueTask.CompletedTask;
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)

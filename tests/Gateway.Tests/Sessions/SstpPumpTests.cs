@@ -101,6 +101,41 @@ public sealed class SstpPumpTests
     }
 
     [Fact]
+    public async Task A_small_turn_budget_spreads_a_burst_over_many_turns_and_keeps_the_tail_rule()
+    {
+        List<byte[]> writes = await RunBurstAsync([], Ip(30, 1400), new SessionOptions { MaxCoalesceBytes = 3000 });
+
+        Assert.Equal(Enumerable.Range(0, 30), writes.SelectMany(Markers));
+        Assert.Single(Markers(writes[^1]));
+        Assert.All(writes[..^1], w => Assert.True(Markers(w).Count > 1));
+    }
+
+    /// <summary>The engine closes while packets wait across turns: the write loop ends and gives every buffer back.</summary>
+    [Fact]
+    public async Task A_call_that_closes_with_packets_still_queued_ends_the_write_loop()
+    {
+        var controlOutput = new ArrayBufferWriter<byte>();
+        var engine = new ScriptedSstpSession(controlOutput);
+        var egress = new EgressQueue(new EgressQueueOptions { CoDel = false, MaxPackets = 4096, MaxBytes = 1 << 20 });
+        foreach (byte[] p in Ip(300, 1400))
+        {
+            Assert.True(egress.TryEnqueue(p, 0));
+        }
+
+        var recording = new RecordingStream { WriteDelay = TimeSpan.FromMilliseconds(5) };
+        using var pump = new SstpPump(new Duplex(new Pipe().Reader, new Pipe().Writer), recording, engine, controlOutput,
+            egress, new SessionOptions { MaxCoalesceBytes = 3000 }, TimeProvider.System);
+        Task run = pump.RunAsync(new NoHost(), _ => engine.Connect(), CancellationToken.None);
+        Assert.True(await Poll.UntilAsync(() => recording.Writes.Count >= 2, TimeSpan.FromSeconds(10)));
+
+        pump.ConnectionLost("test over");
+
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(pump.HoldsRecordBuffer);
+        Assert.True(egress.Count > 0); // it stopped, it did not drain the queue
+    }
+
+    [Fact]
     public async Task With_SeparateTailRecord_off_a_burst_is_one_write()
     {
         List<byte[]> writes = await RunBurstAsync([LcpConfigureAck], Ip(4, 100), new SessionOptions { SeparateTailRecord = false });
