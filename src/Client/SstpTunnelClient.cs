@@ -51,8 +51,13 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
             loggerFactory.CreateLogger<PppClient>());
         _sstp.AttachPpp(_ppp);
         _sendQueue = new EgressQueue(new EgressQueueOptions { MaxBytes = settings.SendQueueBytes, MaxPackets = 4096, CoDel = false });
+        // The pump writes its records straight to the SslStream, one TLS record of up to 16 KiB per write; the
+        // pipe's output is only its fallback and stays unused. No separate tail record: that rule is for sstpc's
+        // one-packet-per-wakeup reader, and the peer here is a server that reads whole records (it would cost the
+        // load generator one more record per burst).
         var transport = new DuplexPipe(input, PipeWriter.Create(tls, new StreamPipeWriterOptions(leaveOpen: true)));
-        _pump = new SstpPump(transport, _sstp, control, _sendQueue, 64 * 1024, TimeProvider.System);
+        _pump = new SstpPump(transport, tls, _sstp, control, _sendQueue,
+            new SessionOptions { SeparateTailRecord = false }, TimeProvider.System);
         CertificateSha256 = certSha256;
     }
 

@@ -97,12 +97,15 @@ internal sealed class SstpConnectionMiddleware(
         }
 
         SstpConnectionInfo info = Describe(context, head);
+        // Kestrel's TLS output pipe writes to the SslStream inside FlushAsync (StreamPipeWriter), so once this
+        // await returns the 200 is in the stream and no write is in flight: the handler may take the stream over.
         await WriteAsync(context.Transport.Output, "200 OK", extraHeaders: "Content-Length: 18446744073709551615\r\n");
         metrics.SstpAccepted();
         EdgeLog.SstpAccepted(logger, context.ConnectionId, head.CorrelationId);
+        Stream? tls = context.Features.Get<ISslStreamFeature>()?.SslStream;
         try
         {
-            await handler.HandleAsync(context.Transport, info, context.ConnectionClosed);
+            await handler.HandleAsync(context.Transport, tls, info, context.ConnectionClosed);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -43,6 +43,7 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
 
     public GatewaySession(
         IDuplexPipe transport,
+        Stream? tls,
         SstpConnectionInfo info,
         SstpOptions sstpOptions,
         PppOptions pppOptions,
@@ -73,7 +74,7 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
             loggerFactory.CreateLogger<SstpServerSession>());
         _ppp = new PppServer(pppOptions, authenticators, _sstp, this, loggerFactory.CreateLogger<PppServer>());
         _sstp.AttachPpp(_ppp);
-        _pump = new SstpPump(transport, _sstp, control, _egress, options.MaxCoalesceBytes, time);
+        _pump = new SstpPump(transport, tls, _sstp, control, _egress, options, time);
         StartedAt = time.GetUtcNow();
     }
 

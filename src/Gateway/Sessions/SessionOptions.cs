@@ -8,8 +8,19 @@ public sealed class SessionOptions
     /// <summary>How long a graceful disconnect (LCP Terminate, CALL_DISCONNECT, TLS close) may take at shutdown.</summary>
     public int ShutdownGraceMs { get; set; } = 10_000;
 
-    /// <summary>Most bytes of SSTP data packets coalesced into one flush toward the client (one or a few TLS records).</summary>
+    /// <summary>
+    /// Most bytes of SSTP data packets written toward the peer in one turn of the write loop, in TLS records of up to
+    /// 16 KiB each, before control frames get their turn again.
+    /// </summary>
     public int MaxCoalesceBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Puts the last SSTP packet of every burst in a TLS record of its own (the packets before it stay coalesced).
+    /// Needed by Linux sstpc 1.0.18, which reads one SSTP packet per readable event of its socket: packets left in
+    /// its TLS buffer after the last record of a burst wait for the next record (a CHAP Challenge sent with the LCP
+    /// Configure-Ack waited 3 s for its retransmission). Costs one extra record per burst.
+    /// </summary>
+    public bool SeparateTailRecord { get; set; } = true;
 
     /// <summary>How often a session's byte and packet counters are written to the session store.</summary>
     public int CounterRefreshMs { get; set; } = 5_000;

@@ -25,9 +25,9 @@ public sealed class SstpConnectionHandler(
     ILoggerFactory loggerFactory,
     TimeProvider time) : ISstpConnectionHandler
 {
-    public async Task HandleAsync(IDuplexPipe transport, SstpConnectionInfo info, CancellationToken connectionClosed)
+    public async Task HandleAsync(IDuplexPipe transport, Stream? tls, SstpConnectionInfo info, CancellationToken connectionClosed)
     {
-        var session = new GatewaySession(transport, info, sstpOptions.Value, pppOptions.Value, tunnelOptions.Value,
+        var session = new GatewaySession(transport, tls, info, sstpOptions.Value, pppOptions.Value, tunnelOptions.Value,
             sessionOptions.Value, authenticators, router, leases, tracker, metrics, tunnelMetrics, loggerFactory, time);
         registry.Add(session);
         try

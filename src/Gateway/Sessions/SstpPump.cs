@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Gateway.Ppp;
 using Gateway.Sstp;
@@ -10,13 +11,18 @@ namespace Gateway.Sessions;
 
 /// <summary>
 /// Drives one sans-I/O SSTP engine (server or client side) over a duplex pipe. Three activities share it: the receive
-/// loop (peer -> engine -> host), the write loop (engine output, then queued IP packets, coalesced into few flushes so
-/// TLS writes large records), and one timer armed at the engine's next deadline. Engine calls are serialized by
-/// <see cref="Gate"/>; the IP data path (host's tunnel writes and the egress queue) does not take it.
+/// loop (peer -> engine -> host), the write loop (engine output, then queued IP packets, coalesced into records of up
+/// to 16 KiB, each one TLS record and one write), and one timer armed at the engine's next deadline. Engine calls are
+/// serialized by <see cref="Gate"/>; the IP data path (host's tunnel writes and the egress queue) does not take it.
+/// When the connection's TLS stream is given, records are written to it directly (the write loop is then its only
+/// writer); otherwise through the transport's output pipe, one flush per record.
 /// </summary>
 public sealed class SstpPump : IDisposable
 {
     private readonly IDuplexPipe _transport;
+    private readonly Stream? _records;
+    private readonly bool _separateTailRecord;
+    private readonly SstpRecordBuffer _record = new();
     private readonly SstpSession _engine;
     private readonly ArrayBufferWriter<byte> _control;
     private readonly EgressQueue _egress;
@@ -30,15 +36,23 @@ public sealed class SstpPump : IDisposable
     private long _downlinkBytes, _downlinkPackets;
     private string? _lostReason;
 
+    // Write loop only: a queued packet that did not fit in the record being written (another record follows).
+    private EgressPacket _carry;
+    private bool _hasCarry;
+
+    /// <param name="transport">Input: SSTP bytes from the peer. Output: used only when <paramref name="tls"/> is null.</param>
+    /// <param name="tls">The connection's TLS stream to write records to, or null. Nothing else may write to it while the pump runs.</param>
     /// <param name="control">The buffer the engine was constructed to write into.</param>
-    public SstpPump(IDuplexPipe transport, SstpSession engine, ArrayBufferWriter<byte> control, EgressQueue egress,
-        int maxCoalesceBytes, TimeProvider time)
+    public SstpPump(IDuplexPipe transport, Stream? tls, SstpSession engine, ArrayBufferWriter<byte> control,
+        EgressQueue egress, SessionOptions options, TimeProvider time)
     {
         _transport = transport;
+        _records = tls;
+        _separateTailRecord = options.SeparateTailRecord;
         _engine = engine;
         _control = control;
         _egress = egress;
-        _maxCoalesceBytes = maxCoalesceBytes;
+        _maxCoalesceBytes = options.MaxCoalesceBytes;
         _time = time;
         _epoch = time.GetTimestamp();
         _timer = time.CreateTimer(static s => ((SstpPump)s!).OnTimerFired(), this, Timeout.InfiniteTimeSpan,
@@ -55,6 +69,9 @@ public sealed class SstpPump : IDisposable
     public long PacketsToPeer => Interlocked.Read(ref _downlinkPackets);
 
     public long BytesToPeer => Interlocked.Read(ref _downlinkBytes);
+
+    /// <summary>True while the write loop holds a rented record array (only while data is being written).</summary>
+    internal bool HoldsRecordBuffer => _record.IsRented;
 
     /// <summary>Why the transport was lost, if it was (null after a protocol-level close).</summary>
     public string? LostReason => Volatile.Read(ref _lostReason);
@@ -231,66 +248,101 @@ public sealed class SstpPump : IDisposable
 
     private async Task WriteLoopAsync()
     {
-        PipeWriter output = _transport.Output;
         EgressPacket[] batch = new EgressPacket[64];
-        while (true)
+        try
         {
-            await _signal.WaitAsync().ConfigureAwait(false);
-            bool closed, dataAllowed;
-            lock (Gate)
+            while (true)
             {
-                if (_control.WrittenCount > 0)
+                await _signal.WaitAsync().ConfigureAwait(false);
+                bool closed, dataAllowed;
+                lock (Gate)
                 {
-                    output.Write(_control.WrittenSpan);
-                    _control.ResetWrittenCount();
+                    if (_control.WrittenCount > 0)
+                    {
+                        _record.AppendPackets(_control.WrittenSpan);
+                        _control.ResetWrittenCount();
+                    }
+
+                    closed = _engine.IsClosed;
+                    dataAllowed = _engine.DataAllowed;
                 }
 
-                closed = _engine.IsClosed;
-                dataAllowed = _engine.DataAllowed;
-            }
+                int budget = _maxCoalesceBytes;
+                bool more;
+                do
+                {
+                    if (dataAllowed)
+                    {
+                        FillRecord(batch, ref budget);
+                    }
 
-            if (dataAllowed)
-            {
-                WriteQueuedPackets(output, batch);
-            }
+                    // A carried packet means another record follows at once; otherwise this record ends the burst.
+                    more = dataAllowed && _hasCarry;
+                    if (!await WriteRecordAsync(lastOfBurst: !more).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+                while (more && budget > 0);
 
-            FlushResult flush;
-            try
-            {
-                flush = await output.FlushAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException
-                                           or InvalidOperationException)
-            {
-                ConnectionLost("write failed: " + ex.Message);
-                return;
-            }
+                if (closed)
+                {
+                    return;
+                }
 
-            if (closed)
-            {
-                return;
+                if (more)
+                {
+                    // Budget used up with data left: take the next turn (control frames first), keep the array.
+                    _signal.Set();
+                }
+                else
+                {
+                    _record.Release();
+                }
             }
-
-            if (flush.IsCompleted || flush.IsCanceled)
+        }
+        finally
+        {
+            _record.Release();
+            if (_hasCarry)
             {
-                ConnectionLost("peer stopped reading");
-                return;
-            }
-
-            if (dataAllowed && _egress.Count > 0)
-            {
-                _signal.Set();
+                _hasCarry = false;
+                _carry.Return();
             }
         }
     }
 
-    /// <summary>Moves queued IP packets into the pipe as SSTP data packets, up to one coalescing budget.</summary>
-    private void WriteQueuedPackets(PipeWriter output, EgressPacket[] batch)
+    /// <summary>
+    /// Moves queued IP packets into the record as SSTP data packets until it is full, the queue is empty, or the
+    /// budget is spent. When it stops with packets left, one of them is taken out as the carry: the proof that another
+    /// record follows this one.
+    /// </summary>
+    private void FillRecord(EgressPacket[] batch, ref int budget)
     {
-        int budget = _maxCoalesceBytes;
-        while (budget > 0)
+        if (_hasCarry)
         {
-            int n = _egress.DequeueBatch(batch, budget);
+            if (!TryAppend(_carry))
+            {
+                return;
+            }
+
+            budget -= _carry.Length + SstpFrameWriter.DataPrefixLength;
+            _hasCarry = false;
+            _carry.Return();
+        }
+
+        while (true)
+        {
+            if (budget <= 0)
+            {
+                TakeCarry();
+                return;
+            }
+
+            // DequeueBatch counts IP bytes; leave room for every packet's 8-byte prefix. Only the first packet of a
+            // batch can then fail to fit (it is taken whatever the limit), and it becomes the carry.
+            int maxBytes = Math.Max(0, _record.Room - batch.Length * SstpFrameWriter.DataPrefixLength);
+            int n = _egress.DequeueBatch(batch, maxBytes);
             if (n == 0)
             {
                 return;
@@ -299,23 +351,129 @@ public sealed class SstpPump : IDisposable
             for (int i = 0; i < n; i++)
             {
                 EgressPacket p = batch[i];
-                ReadOnlySpan<byte> ip = p.Span;
-                if (ip.Length is > 0 and <= SstpFrameWriter.MaxIpPacketLength)
-                {
-                    ushort protocol = (ip[0] >> 4) == 6 ? PppProtocol.IPv6 : PppProtocol.IPv4;
-                    int total = ip.Length + SstpFrameWriter.DataPrefixLength;
-                    Span<byte> span = output.GetSpan(total);
-                    SstpFrameWriter.WriteDataPrefix(span, protocol, ip.Length);
-                    ip.CopyTo(span[SstpFrameWriter.DataPrefixLength..]);
-                    output.Advance(total);
-                    Interlocked.Increment(ref _downlinkPackets);
-                    Interlocked.Add(ref _downlinkBytes, ip.Length);
-                    budget -= total;
-                }
-
-                p.Return();
                 batch[i] = default;
+                if (TryAppend(p))
+                {
+                    budget -= p.Length + SstpFrameWriter.DataPrefixLength;
+                    p.Return();
+                }
+                else if (!_hasCarry)
+                {
+                    _carry = p;
+                    _hasCarry = true;
+                }
+                else
+                {
+                    // Not reachable (see above); never leak the buffer.
+                    p.Return();
+                }
             }
+
+            if (_hasCarry)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Takes the next sendable packet out of the queue as the carry, if there is one.</summary>
+    private void TakeCarry()
+    {
+        while (!_hasCarry && _egress.TryDequeue(out EgressPacket p))
+        {
+            if (p.Length is > 0 and <= SstpFrameWriter.MaxIpPacketLength)
+            {
+                _carry = p;
+                _hasCarry = true;
+            }
+            else
+            {
+                p.Return();
+            }
+        }
+    }
+
+    /// <summary>Appends one IP packet as an SSTP data packet; false when the record has no room for it.</summary>
+    private bool TryAppend(EgressPacket p)
+    {
+        ReadOnlySpan<byte> ip = p.Span;
+        if (ip.Length is 0 or > SstpFrameWriter.MaxIpPacketLength)
+        {
+            // Unsendable: consumed without a write (the caller returns the buffer).
+            return true;
+        }
+
+        int total = ip.Length + SstpFrameWriter.DataPrefixLength;
+        if (total > _record.Room)
+        {
+            return false;
+        }
+
+        ushort protocol = (ip[0] >> 4) == 6 ? PppProtocol.IPv6 : PppProtocol.IPv4;
+        Span<byte> span = _record.AppendPacket(total);
+        SstpFrameWriter.WriteDataPrefix(span, protocol, ip.Length);
+        ip.CopyTo(span[SstpFrameWriter.DataPrefixLength..]);
+        Interlocked.Increment(ref _downlinkPackets);
+        Interlocked.Add(ref _downlinkBytes, ip.Length);
+        return true;
+    }
+
+    /// <summary>
+    /// Writes the record. When it ends a burst (<paramref name="lastOfBurst"/>) and holds several packets, its last
+    /// packet goes in a TLS record of its own (<see cref="SessionOptions.SeparateTailRecord"/>): sstpc 1.0.18 reads
+    /// one SSTP packet per wakeup of its socket (sstp-stream.c: SSL_read of one packet, then a new EV_READ on the
+    /// socket), so packets left in OpenSSL's buffer after the last record of a burst wait for the next record to
+    /// arrive - 3 s for a CHAP Challenge sent with the LCP Configure-Ack, until the retransmission. With a
+    /// one-packet record last, every earlier record is followed by one still in the kernel's socket buffer, the
+    /// socket stays readable and the client drains everything.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> WriteRecordAsync(bool lastOfBurst)
+    {
+        int used = _record.Used;
+        if (used == 0)
+        {
+            return true;
+        }
+
+        int split = lastOfBurst && _separateTailRecord ? _record.LastPacketStart : 0;
+        bool ok = split == 0
+            ? await SendAsync(_record.Slice(0, used)).ConfigureAwait(false)
+            : await SendAsync(_record.Slice(0, split)).ConfigureAwait(false)
+              && await SendAsync(_record.Slice(split, used)).ConfigureAwait(false);
+        _record.Clear();
+        return ok;
+    }
+
+    /// <summary>
+    /// One write: straight to the TLS stream when there is one (one TLS record per write of up to 16 KiB), else
+    /// through the transport pipe with its own flush (TLS offloaded, or tests).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> SendAsync(ReadOnlyMemory<byte> bytes)
+    {
+        try
+        {
+            if (_records is { } stream)
+            {
+                await stream.WriteAsync(bytes).ConfigureAwait(false);
+                return true;
+            }
+
+            FlushResult flush = await _transport.Output.WriteAsync(bytes).ConfigureAwait(false);
+            if (flush.IsCompleted || flush.IsCanceled)
+            {
+                ConnectionLost("peer stopped reading");
+                return false;
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException
+                                       or InvalidOperationException or NotSupportedException)
+        {
+            ConnectionLost("write failed: " + ex.Message);
+            return false;
         }
     }
 

@@ -42,6 +42,8 @@ public class EdgeSstpEndToEndTests
             Assert.Equal("{62DFA5C0-E2E0-FD50-D286B00}", info.CorrelationId);
             Assert.Equal(tcp.Client.LocalEndPoint, info.RemoteEndPoint);
             Assert.Equal(tls.SslProtocol.ToString(), info.TlsProtocol);
+            // The handler got the SslStream and echoed straight to it: the 200 written through the pipe came first.
+            Assert.True(Assert.Single(host.Handler.HadTlsStream));
         }
     }
 
@@ -196,6 +198,7 @@ public class EdgeSstpEndToEndTests
         Assert.Equal(Convert.FromHexString(sha256), info.CertificateHashSha256);
         Assert.Empty(info.CertificateHashSha1);
         Assert.Null(info.TlsProtocol);
+        Assert.False(Assert.Single(host.Handler.HadTlsStream)); // no TLS here: the handler writes through the pipe
 
         using HttpClient client = EdgeTestHost.HttpClient(host.Service);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/sstp-health")).StatusCode);

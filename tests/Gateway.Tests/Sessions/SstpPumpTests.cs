@@ -1,7 +1,13 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Gateway.Sessions;
 using Gateway.Sstp;
+using Gateway.Tests.Infrastructure;
 using Gateway.Tests.Sstp;
 using Gateway.Tunnel;
 
@@ -22,7 +28,7 @@ public sealed class SstpPumpTests
         engine.AttachPpp(new FakePppEndpoint());
         var fromPeer = new Pipe();
         var toPeer = new Pipe();
-        using var pump = new SstpPump(new Duplex(fromPeer.Reader, toPeer.Writer), engine, control, new EgressQueue(), 64 * 1024, TimeProvider.System);
+        using var pump = new SstpPump(new Duplex(fromPeer.Reader, toPeer.Writer), null, engine, control, new EgressQueue(), new SessionOptions(), TimeProvider.System);
         using var closed = new CancellationTokenSource();
         await closed.CancelAsync();
 
@@ -30,6 +36,285 @@ public sealed class SstpPumpTests
 
         Assert.Equal(SstpState.Closed, engine.State);
         Assert.Equal("connection closed", pump.LostReason);
+    }
+
+    // PPP frames as the engine writes them (SSTP data packets): an LCP Configure-Ack and a CHAP Challenge, the pair
+    // the gateway sends when LCP opens; and an SSTP ECHO_REQUEST control message (MS-SSTP 2.2.11).
+    private static readonly byte[] LcpConfigureAck = [0x10, 0x00, 0x00, 0x0C, 0xFF, 0x03, 0xC0, 0x21, 0x02, 0x01, 0x00, 0x04];
+    private static readonly byte[] ChapChallenge = [0x10, 0x00, 0x00, 0x11, 0xFF, 0x03, 0xC2, 0x23, 0x01, 0x07, 0x00, 0x09, 0x04, 0xAA, 0xBB, 0xCC, 0xDD];
+    private static readonly byte[] EchoRequest = [0x10, 0x01, 0x00, 0x08, 0x00, 0x05, 0x00, 0x00];
+
+    [Fact]
+    public async Task Queued_packets_go_out_as_one_bulk_write_then_one_write_of_exactly_the_last_packet()
+    {
+        List<byte[]> writes = await RunBurstAsync([], Ip(5, 100));
+
+        Assert.Equal(2, writes.Count);
+        Assert.Equal([0, 1, 2, 3], Markers(writes[0]));
+        Assert.Equal([4], Markers(writes[1]));
+        Assert.Equal(108, writes[1].Length);
+    }
+
+    [Fact]
+    public async Task A_single_packet_is_a_single_write()
+    {
+        List<byte[]> writes = await RunBurstAsync([], Ip(1, 1400));
+
+        byte[] only = Assert.Single(writes);
+        Assert.Equal(1408, only.Length);
+        Assert.Equal([0], Markers(only));
+    }
+
+    [Fact]
+    public async Task Control_frames_lead_the_bulk_write_and_the_last_data_packet_goes_alone()
+    {
+        List<byte[]> writes = await RunBurstAsync([LcpConfigureAck, EchoRequest], Ip(3, 200));
+
+        Assert.Equal(2, writes.Count);
+        Assert.Equal([.. LcpConfigureAck, .. EchoRequest], writes[0][..20]);
+        Assert.Equal([-1, -1, 0, 1], Markers(writes[0]));
+        Assert.Equal([2], Markers(writes[1]));
+    }
+
+    /// <summary>The case behind the 3 s CHAP delay with sstpc: Configure-Ack and Challenge written together.</summary>
+    [Fact]
+    public async Task Two_control_packets_without_data_are_two_writes()
+    {
+        List<byte[]> writes = await RunBurstAsync([LcpConfigureAck, ChapChallenge], []);
+
+        Assert.Equal(2, writes.Count);
+        Assert.Equal(LcpConfigureAck, writes[0]);
+        Assert.Equal(ChapChallenge, writes[1]);
+    }
+
+    [Fact]
+    public async Task A_burst_larger_than_a_record_goes_out_in_writes_of_at_most_16_KiB_and_only_the_last_holds_one_packet()
+    {
+        // 60 x 1408 bytes: more than one turn's budget (64 KiB), so the write loop also continues across turns.
+        List<byte[]> writes = await RunBurstAsync([], Ip(60, 1400));
+
+        Assert.All(writes, w => Assert.InRange(w.Length, 1, SstpRecordBuffer.Capacity));
+        Assert.All(writes[..^1], w => Assert.True(Markers(w).Count > 1));
+        Assert.Single(Markers(writes[^1]));
+        Assert.Equal(Enumerable.Range(0, 60), writes.SelectMany(Markers));
+        Assert.InRange(writes.Count, 6, 8); // 11 packets per 16 KiB record, plus the lone tail
+    }
+
+    [Fact]
+    public async Task A_small_turn_budget_spreads_a_burst_over_many_turns_and_keeps_the_tail_rule()
+    {
+        List<byte[]> writes = await RunBurstAsync([], Ip(30, 1400), new SessionOptions { MaxCoalesceBytes = 3000 });
+
+        Assert.Equal(Enumerable.Range(0, 30), writes.SelectMany(Markers));
+        Assert.Single(Markers(writes[^1]));
+        Assert.All(writes[..^1], w => Assert.True(Markers(w).Count > 1));
+    }
+
+    /// <summary>The engine closes while packets wait across turns: the write loop ends and gives every buffer back.</summary>
+    [Fact]
+    public async Task A_call_that_closes_with_packets_still_queued_ends_the_write_loop()
+    {
+        var controlOutput = new ArrayBufferWriter<byte>();
+        var engine = new ScriptedSstpSession(controlOutput);
+        var egress = new EgressQueue(new EgressQueueOptions { CoDel = false, MaxPackets = 4096, MaxBytes = 1 << 20 });
+        foreach (byte[] p in Ip(300, 1400))
+        {
+            Assert.True(egress.TryEnqueue(p, 0));
+        }
+
+        var recording = new RecordingStream { WriteDelay = TimeSpan.FromMilliseconds(5) };
+        using var pump = new SstpPump(new Duplex(new Pipe().Reader, new Pipe().Writer), recording, engine, controlOutput,
+            egress, new SessionOptions { MaxCoalesceBytes = 3000 }, TimeProvider.System);
+        Task run = pump.RunAsync(new NoHost(), _ => engine.Connect(), CancellationToken.None);
+        Assert.True(await Poll.UntilAsync(() => recording.Writes.Count >= 2, TimeSpan.FromSeconds(10)));
+
+        pump.ConnectionLost("test over");
+
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(pump.HoldsRecordBuffer);
+        Assert.True(egress.Count > 0); // it stopped, it did not drain the queue
+    }
+
+    [Fact]
+    public async Task With_SeparateTailRecord_off_a_burst_is_one_write()
+    {
+        List<byte[]> writes = await RunBurstAsync([LcpConfigureAck], Ip(4, 100), new SessionOptions { SeparateTailRecord = false });
+
+        byte[] only = Assert.Single(writes);
+        Assert.Equal([-1, 0, 1, 2, 3], Markers(only));
+    }
+
+    [Fact]
+    public async Task Without_a_TLS_stream_the_pipe_gets_the_same_boundaries_as_flushes()
+    {
+        List<byte[]> writes = await RunBurstAsync([EchoRequest], Ip(3, 100), viaPipe: true);
+
+        Assert.Equal(2, writes.Count);
+        Assert.Equal([-1, 0, 1], Markers(writes[0]));
+        Assert.Equal([2], Markers(writes[1]));
+    }
+
+    /// <summary>
+    /// Models sstpc 1.0.18 over a real TLS connection on loopback: OpenSSL without read-ahead takes one record at a
+    /// time from the socket (<see cref="ExactRecordStream"/>), and sstpc reads one SSTP packet per readable event
+    /// of the socket (sstp-stream.c: SSL_read of one packet, then EV_READ re-armed on the socket). With the tail
+    /// rule every packet of a control-and-data burst arrives without later traffic.
+    /// </summary>
+    [Fact]
+    public async Task Over_TLS_a_reader_that_waits_for_the_socket_between_packets_gets_the_whole_burst()
+    {
+        (int received, bool stalled) = await ReadBurstLikeSstpcAsync(new SessionOptions());
+
+        Assert.False(stalled);
+        Assert.Equal(7, received);
+    }
+
+    /// <summary>The same reader without the tail rule: the burst is one record and the reader stalls after its first packet.</summary>
+    [Fact]
+    public async Task Over_TLS_without_the_tail_rule_the_same_reader_stalls_after_the_first_packet()
+    {
+        (int received, bool stalled) = await ReadBurstLikeSstpcAsync(new SessionOptions { SeparateTailRecord = false });
+
+        Assert.True(stalled);
+        Assert.Equal(1, received);
+    }
+
+    private static List<byte[]> Ip(int count, int length)
+    {
+        var packets = new List<byte[]>(count);
+        for (int i = 0; i < count; i++)
+        {
+            byte[] p = new byte[length];
+            p.AsSpan().Fill((byte)i);
+            p[0] = 0x45;
+            packets.Add(p);
+        }
+
+        return packets;
+    }
+
+    /// <summary>The SSTP packets in one write: the marker of each data packet (from <see cref="Ip"/>), -1 for anything else.</summary>
+    private static List<int> Markers(byte[] write)
+    {
+        var markers = new List<int>();
+        int offset = 0;
+        while (offset < write.Length)
+        {
+            int length = ((write[offset + 2] & 0x0F) << 8) | write[offset + 3];
+            Assert.InRange(length, SstpConstants.HeaderLength, write.Length - offset); // whole packets only
+            bool ipData = (write[offset + 1] & SstpConstants.ControlBit) == 0 && write[offset + 6] == 0x00 && write[offset + 7] == 0x21;
+            markers.Add(ipData ? write[offset + 9] : -1);
+            offset += length;
+        }
+
+        return markers;
+    }
+
+    /// <summary>
+    /// Queues <paramref name="ip"/>, starts the pump (the engine connects and writes <paramref name="control"/>), waits
+    /// until everything is written and the pump gave its record array back, and returns the writes.
+    /// </summary>
+    private static async Task<List<byte[]>> RunBurstAsync(byte[][] control, List<byte[]> ip, SessionOptions? options = null, bool viaPipe = false)
+    {
+        var controlOutput = new ArrayBufferWriter<byte>();
+        var engine = new ScriptedSstpSession(controlOutput);
+        var egress = new EgressQueue(new EgressQueueOptions { CoDel = false, MaxPackets = 4096, MaxBytes = 1 << 20 });
+        long expected = 0;
+        foreach (byte[] c in control)
+        {
+            expected += c.Length;
+        }
+
+        foreach (byte[] p in ip)
+        {
+            Assert.True(egress.TryEnqueue(p, 0));
+            expected += p.Length + SstpFrameWriter.DataPrefixLength;
+        }
+
+        var recording = new RecordingStream();
+        PipeWriter output = viaPipe ? PipeWriter.Create(recording) : new Pipe().Writer;
+        using var pump = new SstpPump(new Duplex(new Pipe().Reader, output), viaPipe ? null : recording, engine,
+            controlOutput, egress, options ?? new SessionOptions(), TimeProvider.System);
+        Task run = pump.RunAsync(new NoHost(), _ =>
+        {
+            engine.Connect();
+            foreach (byte[] c in control)
+            {
+                engine.Emit(c);
+            }
+        }, CancellationToken.None);
+
+        Assert.True(await Poll.UntilAsync(() => recording.TotalBytes >= expected, TimeSpan.FromSeconds(10)));
+        // Drained: the record array is back in the pool (an idle session holds none).
+        Assert.True(await Poll.UntilAsync(() => !pump.HoldsRecordBuffer, TimeSpan.FromSeconds(10)));
+        pump.ConnectionLost("test over");
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(expected, recording.TotalBytes);
+        return [.. recording.Writes];
+    }
+
+    /// <summary>
+    /// A pump on the server end of a loopback TLS connection writes LCP Configure-Ack + CHAP Challenge + 5 IP
+    /// packets in one burst; the client reads like sstpc (wait until the raw socket is readable, then read exactly one
+    /// SSTP packet; a second without readability is a stall). Returns how many packets it got and whether it stalled.
+    /// </summary>
+    private static async Task<(int Received, bool Stalled)> ReadBurstLikeSstpcAsync(SessionOptions options)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var clientSocket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await clientSocket.ConnectAsync((IPEndPoint)listener.LocalEndpoint);
+        using Socket serverSocket = await listener.AcceptSocketAsync();
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using X509Certificate2 certificate = new CertificateRequest("CN=sstp-pump-test", key, HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        await using var serverTls = new SslStream(new NetworkStream(serverSocket, ownsSocket: false));
+        await using var clientTls = new SslStream(new ExactRecordStream(new NetworkStream(clientSocket, ownsSocket: false)));
+        await Task.WhenAll(
+            serverTls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }),
+            clientTls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = "sstp-pump-test",
+                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            })).WaitAsync(TimeSpan.FromSeconds(10));
+
+        var controlOutput = new ArrayBufferWriter<byte>();
+        var engine = new ScriptedSstpSession(controlOutput);
+        var egress = new EgressQueue(new EgressQueueOptions { CoDel = false });
+        foreach (byte[] p in Ip(5, 300))
+        {
+            Assert.True(egress.TryEnqueue(p, 0));
+        }
+
+        using var pump = new SstpPump(new Duplex(new Pipe().Reader, new Pipe().Writer), serverTls, engine, controlOutput,
+            egress, options, TimeProvider.System);
+        Task run = pump.RunAsync(new NoHost(), _ =>
+        {
+            engine.Connect();
+            engine.Emit(LcpConfigureAck);
+            engine.Emit(ChapChallenge);
+        }, CancellationToken.None);
+
+        int received = 0;
+        bool stalled = false;
+        byte[] packet = new byte[SstpConstants.MaxPacketLength];
+        while (received < 7)
+        {
+            if (!clientSocket.Poll(TimeSpan.FromSeconds(1), SelectMode.SelectRead))
+            {
+                stalled = true;
+                break;
+            }
+
+            await clientTls.ReadExactlyAsync(packet.AsMemory(0, SstpConstants.HeaderLength)).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            int length = ((packet[2] & 0x0F) << 8) | packet[3];
+            await clientTls.ReadExactlyAsync(packet.AsMemory(SstpConstants.HeaderLength, length - SstpConstants.HeaderLength)).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            received++;
+        }
+
+        pump.ConnectionLost("test over");
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        return (received, stalled);
     }
 
     private sealed class Duplex(PipeReader input, PipeWriter output) : IDuplexPipe

@@ -39,6 +39,20 @@ internal static class GatewayInteropAssert
         return connects;
     }
 
+    /// <summary>
+    /// A CHAP-family login (CHAP-MD5, MS-CHAPv2) was decided on the gateway's first Challenge: no retransmission, and
+    /// well under the 3 s restart timer from LCP opened (RFC 1994 4.1). Before the pump put the last packet of a burst
+    /// in a TLS record of its own, sstpc 1.0.18 left the Challenge (written with the LCP Configure-Ack) in its TLS
+    /// buffer until the retransmission 3 s later (SessionOptions.SeparateTailRecord).
+    /// </summary>
+    public static void DecidedAtFirstChallenge(GatewayPeer gw, GatewayRun r, string method)
+    {
+        Assert.False(gw.Log.Contains($"{method} retransmission"), Why(gw, r));
+        TimeSpan? took = gw.Log.Between("]: LCP opened", $"{method} authentication ");
+        Assert.True(took is not null, Why(gw, r));
+        Assert.True(took < TimeSpan.FromSeconds(1.5), $"LCP opened -> {method} decision took {took!.Value.TotalMilliseconds} ms\n" + Why(gw, r));
+    }
+
     /// <summary>Every unit's pings to the gateway's tunnel address came back.</summary>
     public static void Pinged(GatewayPeer gw, GatewayRun r, int sessions, int count)
     {

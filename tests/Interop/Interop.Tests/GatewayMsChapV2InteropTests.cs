@@ -21,6 +21,7 @@ public sealed class GatewayMsChapV2InteropTests(MsChapV2Gateway gw, ITestOutputH
         Assert.InRange(r.MaxSessions, 1, 2); // a connection that hit the flaky exit may overlap the live one
         Assert.Equal(1, r.MaxPoolUsed);
         Assert.True(gw.Log.Contains("MsChapV2 authentication succeeded for user 'alice'"), Why(gw, r));
+        DecidedAtFirstChallenge(gw, r, "MsChapV2");
 
         await DisconnectedAndReleasedAsync(gw, r, 1);
         // pppd's SIGTERM: LCP Terminate-Request (RFC 1661 3.7). sstpc 1.0.18 in direct mode then closes the TLS
@@ -41,6 +42,7 @@ public sealed class GatewayMsChapV2InteropTests(MsChapV2Gateway gw, ITestOutputH
         Pinged(gw, r, 1, 3);
         Assert.True(gw.Log.Contains("SSTP call connected (crypto binding Sha256 verified)"), Why(gw, r));
         Assert.False(gw.Log.Contains("crypto binding failed"), Why(gw, r));
+        DecidedAtFirstChallenge(gw, r, "MsChapV2");
         await DisconnectedAndReleasedAsync(gw, r, 1, ClientMode.Plugin);
     }
 
@@ -57,6 +59,7 @@ public sealed class GatewayMsChapV2InteropTests(MsChapV2Gateway gw, ITestOutputH
 
         Connected(gw, r, 4);
         Pinged(gw, r, 4, 3);
+        Assert.Equal(0, gw.Log.Count("MsChapV2 retransmission")); // see DecidedAtFirstChallenge
         Assert.InRange(r.MaxSessions, 4, 8); // connections that hit the flaky exit are sessions for a moment too
         Assert.Equal(4, r.MaxPoolUsed);
         await DisconnectedAndReleasedAsync(gw, r, 4);
@@ -71,6 +74,7 @@ public sealed class GatewayMsChapV2InteropTests(MsChapV2Gateway gw, ITestOutputH
         Assert.True(r.Run.Completed, Why(gw, r));
         Assert.Equal("auth-failed", r.Run.Find("connect", 0)?.Status);
         Assert.True(gw.Log.Contains("MsChapV2 authentication failed for user 'alice'"), Why(gw, r));
+        DecidedAtFirstChallenge(gw, r, "MsChapV2");
         Assert.Equal(0, r.MaxPoolUsed);
         Assert.True(await gw.WaitIdleAsync(TimeSpan.FromSeconds(15)), Why(gw, r));
     }

@@ -60,6 +60,7 @@ public sealed class GatewayChapMd5InteropTests(ChapMd5Gateway gw, ITestOutputHel
         Connected(gw, r, 1);
         Pinged(gw, r, 1, 3);
         Assert.True(gw.Log.Contains("ChapMd5 authentication succeeded for user 'alice'"), Why(gw, r));
+        DecidedAtFirstChallenge(gw, r, "ChapMd5");
         await DisconnectedAndReleasedAsync(gw, r, 1, ClientMode.Plugin);
     }
 
@@ -72,6 +73,7 @@ public sealed class GatewayChapMd5InteropTests(ChapMd5Gateway gw, ITestOutputHel
         Assert.True(r.Run.Completed, Why(gw, r));
         Assert.Equal("auth-failed", r.Run.Find("connect", 0)?.Status);
         Assert.True(gw.Log.Contains("ChapMd5 authentication failed for user 'alice'"), Why(gw, r));
+        DecidedAtFirstChallenge(gw, r, "ChapMd5");
         Assert.Equal(0, r.MaxPoolUsed);
         Assert.True(await gw.WaitIdleAsync(TimeSpan.FromSeconds(15)), Why(gw, r));
     }

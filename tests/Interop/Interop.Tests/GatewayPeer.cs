@@ -73,8 +73,9 @@ public abstract class GatewayPeer : IAsyncLifetime
     };
 
     /// <summary>
-    /// Plugin mode: a shorter connect bound, because sstpc's plugin-mode hang (HTTP 200 received, then nothing sent;
-    /// see README) is only detected by it. A good plugin connect takes about 5 s here.
+    /// Plugin mode: a shorter connect bound, because sstpc's plugin-mode hang (its TLS handshake completed inside its
+    /// first write, so it never reads the HTTP 200; see README) is only detected by it. A good plugin connect takes
+    /// about 5 s here.
     /// </summary>
     public InteropScenario PluginScenario(params GuestStep[] steps) =>
         Scenario(steps) with { Mode = ClientMode.Plugin, ConnectTimeout = TimeSpan.FromSeconds(15) };
@@ -91,8 +92,8 @@ public abstract class GatewayPeer : IAsyncLifetime
     /// Runs the scenario while sampling the gateway's session
     /// count and pool usage every 100 ms; returns the run, the VM reruns and the highest values seen. The whole VM
     /// is rerun (at most <paramref name="maxAttempts"/> runs in all) when a unit still ended in sstpc's flaky exit
-    /// after the guest's own retries, or when a unit's connect timed out (seen once in plugin mode: sstpc got its
-    /// HTTP 200 and then sent nothing, see README).
+    /// after the guest's own retries, or when a unit's connect timed out (sstpc's plugin-mode hang: it never reads
+    /// the HTTP 200, see README).
     /// </summary>
     public async Task<GatewayRun> RunAsync(InteropScenario scenario, int maxAttempts = 3)
     {

@@ -21,6 +21,29 @@ public sealed class LogCapture : ILoggerProvider
 
     public int Count(string text) => _lines.Count(l => l.Contains(text, StringComparison.Ordinal));
 
+    /// <summary>
+    /// Time from the last line containing <paramref name="from"/> before the first line containing
+    /// <paramref name="to"/>, to that line (lines start with <c>HH:mm:ss.fff</c>); null when either is missing.
+    /// </summary>
+    public TimeSpan? Between(string from, string to)
+    {
+        string? start = null;
+        foreach (string line in _lines)
+        {
+            if (line.Contains(to, StringComparison.Ordinal))
+            {
+                return start is null ? null : Stamp(line) - Stamp(start);
+            }
+
+            if (line.Contains(from, StringComparison.Ordinal))
+            {
+                start = line;
+            }
+        }
+
+        return null;
+    }
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()
@@ -28,6 +51,9 @@ public sealed class LogCapture : ILoggerProvider
     }
 
     public override string ToString() => string.Join('\n', _lines);
+
+    private static TimeSpan Stamp(string line) =>
+        TimeSpan.ParseExact(line[..12], @"hh\:mm\:ss\.fff", System.Globalization.CultureInfo.InvariantCulture);
 
     private sealed class Logger(LogCapture owner, string category) : ILogger
     {
