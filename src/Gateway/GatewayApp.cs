@@ -7,9 +7,16 @@ namespace Gateway;
 /// <summary>Builds the gateway host: used by Program.cs and by whole-gateway tests (several nodes in one process).</summary>
 public static class GatewayApp
 {
-    public static WebApplication Build(string[] args)
+    /// <param name="processWideTls">The process is the gateway alone (Program.cs): process-wide TLS settings
+    /// (Edge:Tls:OpenSslConfig) may be installed. Hosts that share a process (tests) leave them alone.</param>
+    public static WebApplication Build(string[] args, bool processWideTls = false)
     {
         var builder = WebApplication.CreateBuilder(args);
+        if (processWideTls)
+        {
+            EdgeHostingExtensions.InstallOpenSslCipherConfig(builder.Configuration);
+        }
+
         builder.AddGatewayEdge();
         builder.AddGatewayCore();
         builder.AddGatewayObservability();

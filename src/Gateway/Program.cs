@@ -9,5 +9,5 @@ if (args.Length > 0 && args[0] == "user")
 }
 
 // Composition only: each layer's extension methods do the work (GatewayApp).
-GatewayApp.Build(args).Run();
+GatewayApp.Build(args, processWideTls: true).Run();
 return 0;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -38,6 +39,23 @@ public static class EdgeHostingExtensions
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, EdgeKestrelSetup>();
         services.Configure<SocketTransportOptions>(o => o.CreateBoundListenSocket = EdgeKestrelSetup.CreateBoundListenSocket);
         return builder;
+    }
+
+    /// <summary>
+    /// Edge:Tls:OpenSslConfig: writes the cipher policy as OpenSSL's defaults and points OPENSSL_CONF at it. Process-wide,
+    /// so only the gateway's own entry point calls it (GatewayApp.Build with processWideTls), before the process's
+    /// first TLS or crypto call; ServerCertificateStore checks later whether it took effect and keeps the .NET policy
+    /// if not (in-process test hosts never install it).
+    /// </summary>
+    public static void InstallOpenSslCipherConfig(IConfiguration configuration)
+    {
+        var tls = new EdgeTlsOptions();
+        configuration.GetSection(EdgeOptions.SectionName + ":Tls").Bind(tls);
+        if (tls.OpenSslConfig && !tls.PlatformCipherSuites && !configuration.GetValue<bool>(EdgeOptions.SectionName + ":HttpOnly"))
+        {
+            string directory = configuration["Gateway:DataDirectory"] is { Length: > 0 } dir ? dir : "/var/lib/sstp-gateway";
+            OpenSslCipherConfig.TryInstall(directory, tls.AllowLegacyCbcSuites);
+        }
     }
 
     /// <summary>

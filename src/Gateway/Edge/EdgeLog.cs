@@ -23,6 +23,9 @@ internal static partial class EdgeLog
     [LoggerMessage(1005, LogLevel.Warning, "The self-signed certificate at {Path} is unusable or expires soon; creating a new one")]
     public static partial void SelfSignedReplaced(ILogger logger, string path, Exception? exception);
 
+    [LoggerMessage(1006, LogLevel.Information, "TLS cipher policy applied through {Mechanism}; TLS contexts cached and sessions resumable: {Cached}")]
+    public static partial void CipherPolicy(ILogger logger, string mechanism, bool cached);
+
     [LoggerMessage(1010, LogLevel.Debug, "Connection {ConnectionId}: SSTP duplex POST accepted (correlation {CorrelationId})")]
     public static partial void SstpAccepted(ILogger logger, string connectionId, string? correlationId);
 

@@ -33,7 +33,7 @@ public sealed class ServerCertificateStore : IDisposable
         _logger = logger;
         _timeProvider = timeProvider;
         _dataDirectory = configuration["Gateway:DataDirectory"] is { Length: > 0 } dir ? dir : "/var/lib/sstp-gateway";
-        _cipherSuites = _options.Tls.PlatformCipherSuites ? null : TlsPolicy.CreateCipherSuitesPolicy(_options.Tls.AllowLegacyCbcSuites);
+        _cipherSuites = ChooseCipherSuitesPolicy(_options.Tls, logger);
     }
 
     /// <summary>The certificate new connections get.</summary>
@@ -111,6 +111,29 @@ public sealed class ServerCertificateStore : IDisposable
         _watcher?.Dispose();
         _periodic?.Dispose();
         _debounce?.Dispose();
+    }
+
+    /// <summary>
+    /// Null (platform defaults, cached TLS contexts) when the platform is asked to decide or when OpenSSL's defaults are
+    /// exactly the policy's suites (EdgeTlsOptions.OpenSslConfig); otherwise the explicit AEAD(+CBC) policy.
+    /// </summary>
+    private static CipherSuitesPolicy? ChooseCipherSuitesPolicy(EdgeTlsOptions tls, ILogger logger)
+    {
+        if (tls.PlatformCipherSuites)
+        {
+            EdgeLog.CipherPolicy(logger, "the platform's defaults (Edge:Tls:PlatformCipherSuites)", true);
+            return null;
+        }
+
+        if (tls.OpenSslConfig && OpenSslCipherConfig.PlatformDefaultsMatch(tls.AllowLegacyCbcSuites))
+        {
+            EdgeLog.CipherPolicy(logger, "OpenSSL's configuration (OPENSSL_CONF " + Environment.GetEnvironmentVariable("OPENSSL_CONF") + ")", true);
+            return null;
+        }
+
+        CipherSuitesPolicy? policy = TlsPolicy.CreateCipherSuitesPolicy(tls.AllowLegacyCbcSuites);
+        EdgeLog.CipherPolicy(logger, policy is null ? "the operating system" : ".NET CipherSuitesPolicy", policy is null);
+        return policy;
     }
 
     private void OnFileEvent(object sender, FileSystemEventArgs e) =>
@@ -260,7 +283,7 @@ public sealed class ServerCertificateStore : IDisposable
             ServerCertificateContext = context,
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             CipherSuitesPolicy = _cipherSuites,
-            AllowTlsResume = true, // effective only without a CipherSuitesPolicy (see EdgeTlsOptions.PlatformCipherSuites)
+            AllowTlsResume = true, // effective only without a CipherSuitesPolicy (see EdgeTlsOptions.OpenSslConfig)
             ClientCertificateRequired = false,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             ApplicationProtocols = [SslApplicationProtocol.Http11],

@@ -26,18 +26,18 @@ internal static partial class PppLog
     [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Peer rejected protocol {Protocol:X4}")]
     public static partial void ProtocolRejectReceived(ILogger logger, ushort protocol);
 
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Authentication with {Method} succeeded for {User}")]
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Debug, Message = "Authentication with {Method} succeeded for {User}")]
     public static partial void AuthSucceeded(ILogger logger, string method, string user);
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Authentication with {Method} failed for {User}: {Reason}")]
     public static partial void AuthFailed(ILogger logger, string method, string? user, string reason);
 
-    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "PPP link terminated: {Reason}")]
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Debug, Message = "PPP link terminated: {Reason}")]
     public static partial void LinkTerminated(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Dropped outgoing {Protocol:X4} packet of {Length} bytes: larger than a PPP frame on SSTP")]
     public static partial void OversizedPacket(ILogger logger, ushort protocol, int length);
 
-    [LoggerMessage(EventId = 3011, Level = LogLevel.Information, Message = "{Layer} opened")]
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Debug, Message = "{Layer} opened")]
     public static partial void LayerOpened(ILogger logger, string layer);
 }

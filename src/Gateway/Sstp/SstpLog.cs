@@ -17,13 +17,13 @@ internal static partial class SstpLog
     [LoggerMessage(1103, LogLevel.Information, "SSTP peer sent CALL_ABORT in state {State} (status {Status})")]
     public static partial void PeerAbort(ILogger logger, SstpState state, string status);
 
-    [LoggerMessage(1104, LogLevel.Information, "SSTP peer sent CALL_DISCONNECT in state {State}")]
+    [LoggerMessage(1104, LogLevel.Debug, "SSTP peer sent CALL_DISCONNECT in state {State}")]
     public static partial void PeerDisconnect(ILogger logger, SstpState state);
 
     [LoggerMessage(1105, LogLevel.Information, "SSTP disconnecting in state {State}: {Reason}")]
     public static partial void Disconnecting(ILogger logger, SstpState state, string reason);
 
-    [LoggerMessage(1106, LogLevel.Information, "SSTP session closed: {Reason}")]
+    [LoggerMessage(1106, LogLevel.Debug, "SSTP session closed: {Reason}")]
     public static partial void Closed(ILogger logger, string reason);
 
     [LoggerMessage(1107, LogLevel.Warning, "SSTP CALL_CONNECT_REQUEST not acceptable ({Count} problem(s)); NAK {NakNumber}")]
@@ -36,7 +36,7 @@ internal static partial class SstpLog
         "SSTP crypto binding failed: {Input} did not match (hash protocol {HashProtocol}; HLAK all zero: {HlakZero}; MAC over zero HLAK would match: {ZeroHlakMatch})")]
     public static partial void CryptoBindingFailed(ILogger logger, string input, SstpHashProtocol hashProtocol, bool hlakZero, bool zeroHlakMatch);
 
-    [LoggerMessage(1110, LogLevel.Information, "SSTP call connected (crypto binding {HashProtocol} verified)")]
+    [LoggerMessage(1110, LogLevel.Debug, "SSTP call connected (crypto binding {HashProtocol} verified)")]
     public static partial void CallConnected(ILogger logger, SstpHashProtocol hashProtocol);
 
     [LoggerMessage(1111, LogLevel.Debug, "SSTP CALL_CONNECTED received before the HLAK is known; held for verification")]

@@ -10,17 +10,18 @@ namespace Gateway.Tunnel;
 /// so it can coalesce them into one TLS write. When full (bytes or packets) new packets are dropped (drop-tail);
 /// with CoDel on, packets that stood longer than the target delay for an interval are dropped at the head
 /// (RFC 8289). Only IP data goes here: control frames never wait behind data. Buffers come from
-/// <see cref="ArrayPool{T}.Shared"/>; nothing is allocated per packet.
+/// <see cref="ArrayPool{T}.Shared"/>; nothing is allocated per packet. The ring itself starts small and doubles up to
+/// <see cref="EgressQueueOptions.MaxPackets"/> only when that many packets stand in it at once, so an idle session
+/// holds a few hundred bytes here instead of the whole bound (thousands of idle sessions per node).
 /// </summary>
 public sealed class EgressQueue : ITunnelSession, IValueTaskSource<bool>, IDisposable
 {
+    private const int InitialCapacity = 16;
     private readonly object _lock = new();
     private readonly EgressQueueOptions _options;
     private readonly TunnelMetrics? _metrics;
     private readonly TimeProvider _time;
-    private readonly byte[]?[] _buffers;
-    private readonly int[] _lengths;
-    private readonly long[] _enqueuedAtMs;
+    private Entry[] _ring;
     private int _head;
     private int _count;
     private long _bytes;
@@ -50,9 +51,13 @@ public sealed class EgressQueue : ITunnelSession, IValueTaskSource<bool>, IDispo
         }
         _metrics = metrics;
         _time = timeProvider ?? TimeProvider.System;
-        _buffers = new byte[]?[_options.MaxPackets];
-        _lengths = new int[_options.MaxPackets];
-        _enqueuedAtMs = new long[_options.MaxPackets];
+        _ring = [];
+    }
+
+    /// <summary>Slots the ring has now (grows on demand up to <see cref="EgressQueueOptions.MaxPackets"/>).</summary>
+    internal int Capacity
+    {
+        get { lock (_lock) { return _ring.Length; } }
     }
 
     /// <summary>Packets queued now.</summary>
@@ -94,18 +99,19 @@ public sealed class EgressQueue : ITunnelSession, IValueTaskSource<bool>, IDispo
             {
                 return false;
             }
-            if (_count == _buffers.Length || _bytes + packet.Length > _options.MaxBytes)
+            if (_count == _options.MaxPackets || _bytes + packet.Length > _options.MaxBytes)
             {
                 _droppedFull++;
                 _metrics?.Dropped(TunnelDropReason.QueueFull);
                 return false;
             }
+            if (_count == _ring.Length)
+            {
+                Grow();
+            }
             byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(packet.Length, 1));
             packet.CopyTo(buffer);
-            int tail = (_head + _count) % _buffers.Length;
-            _buffers[tail] = buffer;
-            _lengths[tail] = packet.Length;
-            _enqueuedAtMs[tail] = nowMs;
+            _ring[(_head + _count) % _ring.Length] = new Entry(buffer, packet.Length, nowMs);
             _count++;
             _bytes += packet.Length;
             wake = _waiting;
@@ -143,7 +149,7 @@ public sealed class EgressQueue : ITunnelSession, IValueTaskSource<bool>, IDispo
         {
             while (n < destination.Length && _count > 0)
             {
-                if (n > 0 && taken + _lengths[_head] > maxBytes)
+                if (n > 0 && taken + _ring[_head].Length > maxBytes)
                 {
                     break;
                 }
@@ -311,7 +317,7 @@ public sealed class EgressQueue : ITunnelSession, IValueTaskSource<bool>, IDispo
             got = false;
             return false;
         }
-        long sojourn = nowMs - _enqueuedAtMs[_head];
+        long sojourn = nowMs - _ring[_head].EnqueuedAtMs;
         packet = TakeHead();
         got = true;
         // Below target, or too little left to matter (RFC 8289 uses "bytes <= MTU"): not a standing queue.
@@ -332,14 +338,29 @@ public sealed class EgressQueue : ITunnelSession, IValueTaskSource<bool>, IDispo
 
     private EgressPacket TakeHead()
     {
-        byte[] buffer = _buffers[_head]!;
-        int length = _lengths[_head];
-        _buffers[_head] = null;
-        _head = (_head + 1) % _buffers.Length;
+        Entry entry = _ring[_head];
+        _ring[_head] = default;
+        _head = (_head + 1) % _ring.Length;
         _count--;
-        _bytes -= length;
-        return new EgressPacket(buffer, length);
+        _bytes -= entry.Length;
+        return new EgressPacket(entry.Buffer!, entry.Length);
     }
+
+    /// <summary>Doubles the ring (first 16 slots), capped at MaxPackets; the queued packets move to its start in order.
+    /// Happens only while a backlog builds up, never in the steady state.</summary>
+    private void Grow()
+    {
+        int capacity = Math.Min(_options.MaxPackets, Math.Max(InitialCapacity, _ring.Length * 2));
+        var ring = new Entry[capacity];
+        for (int i = 0; i < _count; i++)
+        {
+            ring[i] = _ring[(_head + i) % _ring.Length];
+        }
+        _ring = ring;
+        _head = 0;
+    }
+
+    private readonly record struct Entry(byte[]? Buffer, int Length, long EnqueuedAtMs);
 
     bool IValueTaskSource<bool>.GetResult(short token)
     {

@@ -6,7 +6,10 @@ namespace SstpBench;
 /// <summary>
 /// `setup`: --workers N connect loops, each doing full connects (TCP, TLS, SSTP, PPP LCP + MS-CHAPv2 + IPCP) followed by
 /// a graceful disconnect, for --duration seconds (or --max-connects), once without and once with TLS resumption
-/// (--resume off|on|both). Reports connects/s and the connect latency (ConnectAsync until IPCP up).
+/// (--resume off|on|both). Reports connects/s, the connect latency (ConnectAsync until IPCP up) and the CPU per connect
+/// of the server (--server-pid) and of this load generator. Each variant first runs --warmup seconds unmeasured
+/// (default 3): both processes are still JIT-compiling and tiering up for the first several seconds, which otherwise
+/// lands in the first variant's figures.
 /// </summary>
 internal static class SetupMode
 {
@@ -16,6 +19,7 @@ internal static class SetupMode
         double duration = o.GetDouble("duration", 10);
         int maxConnects = o.GetInt("max-connects", 100_000);
         string resume = o.Get("resume", "both");
+        double warmup = o.GetDouble("warmup", 3);
         bool[] variants = resume switch
         {
             "off" => [false],
@@ -24,52 +28,22 @@ internal static class SetupMode
         };
         foreach (bool allowResume in variants)
         {
+            if (warmup > 0)
+            {
+                Console.Error.WriteLine($"setup: warm-up {warmup} s, TLS resumption {(allowResume ? "on" : "off")}");
+                await RunLoopsAsync(target, allowResume, workers, warmup, int.MaxValue, null).ConfigureAwait(false);
+            }
             Console.Error.WriteLine($"setup: {workers} workers, {duration} s, TLS resumption {(allowResume ? "on" : "off")}");
-            var latency = new Percentiles();
-            long ok = 0, failed = 0, started = 0;
-            string? firstError = null;
             double cpu0 = server.CpuSeconds();
+            TimeSpan self0 = Process.GetCurrentProcess().TotalProcessorTime;
             var sw = Stopwatch.StartNew();
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(duration));
-            // Connects still running at the end may finish (bounded by the connect timeout); none start after it.
-            async Task Worker()
-            {
-                while (!stop.IsCancellationRequested && Interlocked.Increment(ref started) <= maxConnects)
-                {
-                    long t0 = Stopwatch.GetTimestamp();
-                    SstpTunnelClient? c = null;
-                    try
-                    {
-                        c = await SstpTunnelClient.ConnectAsync(target.Settings(allowResume)).ConfigureAwait(false);
-                        latency.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-                        Interlocked.Increment(ref ok);
-                        await c.DisconnectAsync("bench").ConfigureAwait(false);
-                    }
-                    catch (SstpClientException ex)
-                    {
-                        Interlocked.Increment(ref failed);
-                        firstError ??= ex.Message;
-                    }
-                    finally
-                    {
-                        if (c is not null)
-                        {
-                            await c.DisposeAsync().ConfigureAwait(false);
-                        }
-                    }
-                }
-            }
-            Task all = Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(Worker)));
-            long last = 0;
-            while (!all.IsCompleted)
-            {
-                await Task.WhenAny(all, Task.Delay(1000)).ConfigureAwait(false);
-                long now = Interlocked.Read(ref ok);
-                Console.Error.WriteLine($"  [{sw.Elapsed.TotalSeconds,5:0.0}s] connects {now} (+{now - last}/s) failed {Interlocked.Read(ref failed)}");
-                last = now;
-            }
+            Counts counts = await RunLoopsAsync(target, allowResume, workers, duration, maxConnects, sw).ConfigureAwait(false);
+            long ok = counts.Ok, failed = counts.Failed;
+            Percentiles latency = counts.Latency;
+            string? firstError = counts.FirstError;
             double seconds = sw.Elapsed.TotalSeconds;
             double cpu = server.CpuSeconds() - cpu0;
+            double selfCpu = (Process.GetCurrentProcess().TotalProcessorTime - self0).TotalSeconds;
             var row = report.Row();
             row["mode"] = "setup";
             row["tls_resume"] = allowResume ? "on" : "off";
@@ -85,10 +59,68 @@ internal static class SetupMode
             {
                 row["server_cpu_ms_per_connect"] = ok > 0 ? cpu * 1000 / ok : double.NaN;
             }
+            row["client_cpu_ms_per_connect"] = ok > 0 ? selfCpu * 1000 / ok : double.NaN;
             if (firstError is not null)
             {
                 row["first_error"] = firstError;
             }
         }
+    }
+
+    private sealed record Counts(long Ok, long Failed, Percentiles Latency, string? FirstError);
+
+    /// <summary>
+    /// --workers loops of connect + graceful disconnect for <paramref name="duration"/> seconds (or
+    /// <paramref name="maxConnects"/>); connects still running at the end may finish (bounded by the connect timeout),
+    /// none start after it. Progress once a second when <paramref name="progress"/> is given.
+    /// </summary>
+    private static async Task<Counts> RunLoopsAsync(Target target, bool allowResume, int workers, double duration,
+        int maxConnects, Stopwatch? progress)
+    {
+        var latency = new Percentiles();
+        long ok = 0, failed = 0, started = 0;
+        string? firstError = null;
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(duration));
+        async Task Worker()
+        {
+            while (!stop.IsCancellationRequested && Interlocked.Increment(ref started) <= maxConnects)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                SstpTunnelClient? c = null;
+                try
+                {
+                    c = await SstpTunnelClient.ConnectAsync(target.Settings(allowResume)).ConfigureAwait(false);
+                    latency.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                    Interlocked.Increment(ref ok);
+                    await c.DisconnectAsync("bench").ConfigureAwait(false);
+                }
+                catch (SstpClientException ex)
+                {
+                    Interlocked.Increment(ref failed);
+                    firstError ??= ex.Message;
+                }
+                finally
+                {
+                    if (c is not null)
+                    {
+                        await c.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        Task all = Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(Worker)));
+        long last = 0;
+        while (!all.IsCompleted)
+        {
+            await Task.WhenAny(all, Task.Delay(1000)).ConfigureAwait(false);
+            if (progress is not null)
+            {
+                long now = Interlocked.Read(ref ok);
+                Console.Error.WriteLine($"  [{progress.Elapsed.TotalSeconds,5:0.0}s] connects {now} (+{now - last}/s) failed {Interlocked.Read(ref failed)}");
+                last = now;
+            }
+        }
+        await all.ConfigureAwait(false);
+        return new Counts(ok, failed, latency, firstError);
     }
 }

@@ -71,39 +71,46 @@ public class EdgeTlsEndToEndTests
     public async Task SessionResumption_WorksWithPlatformCipherSuites(SslProtocols protocol)
     {
         await using var host = await EdgeTestHost.StartAsync(new() { ["Edge:Tls:PlatformCipherSuites"] = "true" });
-        long full = await HandshakeBytesAsync(host, protocol);
-        long resumed = await HandshakeBytesAsync(host, protocol);
+        long full = await HandshakeBytesAsync(host.Service, protocol);
+        long resumed = await HandshakeBytesAsync(host.Service, protocol);
 
         // A resumed handshake carries no Certificate message (the RSA-2048 certificate alone is > 700 bytes).
         Assert.True(resumed < full - 500, $"full {full} B, second {resumed} B");
     }
 
     /// <summary>
-    /// Documents the runtime limit behind Edge:Tls:PlatformCipherSuites: with a CipherSuitesPolicy .NET does not
-    /// resume. If this starts failing, the runtime lifted the limit and the option can go.
+    /// Documents the runtime limit behind Edge:Tls:OpenSslConfig and PlatformCipherSuites: with a CipherSuitesPolicy
+    /// .NET does not resume. If this starts failing, the runtime lifted the limit and the options can go.
     /// </summary>
     [Fact]
     public async Task SessionResumption_IsOffWithTheAeadPolicy_RuntimeLimit()
     {
-        await using var host = await EdgeTestHost.StartAsync();
-        long full = await HandshakeBytesAsync(host, SslProtocols.Tls12);
-        long second = await HandshakeBytesAsync(host, SslProtocols.Tls12);
+        await using var host = await EdgeTestHost.StartAsync(new() { ["Edge:Tls:OpenSslConfig"] = "false" });
+        long full = await HandshakeBytesAsync(host.Service, SslProtocols.Tls12);
+        long second = await HandshakeBytesAsync(host.Service, SslProtocols.Tls12);
         Assert.True(second > full - 100, $"full {full} B, second {second} B"); // the certificate was sent again
     }
 
-    private static async Task<long> HandshakeBytesAsync(EdgeTestHost host, SslProtocols protocol)
+    /// <summary>Bytes the server sent during one TLS handshake (a resumed one carries no Certificate message).</summary>
+    internal static async Task<long> HandshakeBytesAsync(IPEndPoint service, SslProtocols protocol, CipherSuitesPolicy? suites = null)
     {
         using var tcp = new System.Net.Sockets.TcpClient(System.Net.Sockets.AddressFamily.InterNetwork);
-        await tcp.ConnectAsync(host.Service);
+        await tcp.ConnectAsync(service);
         var counting = new CountingStream(tcp.GetStream());
         await using var tls = new SslStream(counting);
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        var options = new SslClientAuthenticationOptions
         {
             TargetHost = "localhost",
             EnabledSslProtocols = protocol,
             AllowTlsResume = true,
             RemoteCertificateValidationCallback = (_, _, _, _) => true,
-        });
+        };
+        if (suites is not null && !OperatingSystem.IsWindows())
+        {
+            options.CipherSuitesPolicy = suites;
+        }
+
+        await tls.AuthenticateAsClientAsync(options);
         long handshake = counting.BytesRead;
 
         // One request/response so that TLS 1.3 session tickets (sent after the handshake) are processed.

@@ -63,6 +63,39 @@ public class EgressQueueTests
     }
 
     [Fact]
+    public void Ring_starts_empty_and_grows_in_order_up_to_the_packet_bound()
+    {
+        using var q = new EgressQueue(new EgressQueueOptions { MaxPackets = 40, CoDel = false });
+        Assert.Equal(0, q.Capacity); // an idle session holds no ring at all
+
+        // Wrap the 16-slot ring first (head in the middle), then grow it twice while it is wrapped.
+        for (byte i = 0; i < 10; i++)
+        {
+            Assert.True(q.TryEnqueue(Packet(10, i), 0));
+        }
+        Assert.Equal(16, q.Capacity);
+        for (byte i = 0; i < 6; i++)
+        {
+            Assert.True(q.TryDequeue(out EgressPacket p, 0));
+            Assert.Equal(i, p.Span[0]);
+            p.Return();
+        }
+        for (byte i = 10; i < 50; i++)
+        {
+            Assert.Equal(i < 46, q.TryEnqueue(Packet(10, i), 0)); // 4 left + 36 new = the bound of 40
+        }
+        Assert.Equal(40, q.Capacity); // 16 -> 32 -> 40 (capped), never beyond MaxPackets
+        Assert.Equal(4, q.DroppedFull);
+        for (byte i = 6; i < 46; i++)
+        {
+            Assert.True(q.TryDequeue(out EgressPacket p, 0));
+            Assert.Equal(Packet(10, i), p.Span.ToArray());
+            p.Return();
+        }
+        Assert.False(q.TryDequeue(out _, 0));
+    }
+
+    [Fact]
     public void Oversized_packet_is_dropped_as_too_big()
     {
         using var metrics = new TunnelMetrics();

@@ -5,7 +5,7 @@ namespace Gateway.Ppp.Auth;
 /// <summary>Source-generated log messages of the PPP authenticators (event IDs 3100-3199).</summary>
 internal static partial class AuthLog
 {
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "{Method} authentication succeeded for user '{UserName}'")]
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Debug, Message = "{Method} authentication succeeded for user '{UserName}'")]
     public static partial void Succeeded(ILogger logger, AuthMethod method, string userName);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "{Method} authentication failed for user '{UserName}': {Reason}")]
