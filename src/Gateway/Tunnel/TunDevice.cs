@@ -340,6 +340,37 @@ public sealed unsafe class TunDevice : ITunDevice
         }
     }
 
+    /// <inheritdoc />
+    public bool SupportsSuperPackets => Offloads != TunOffloads.None;
+
+    /// <inheritdoc />
+    public bool WriteSuperPacket(ReadOnlySpan<byte> packet, in VirtioNetHeader header)
+    {
+        if (packet.IsEmpty)
+        {
+            return false;
+        }
+        if (Offloads == TunOffloads.None)
+        {
+            return header.GsoType == VirtioNetHeader.GsoNone && !header.NeedsChecksum && Write(packet);
+        }
+        Interlocked.Increment(ref _activeWriters);
+        try
+        {
+            if (_disposed)
+            {
+                return false;
+            }
+            byte* raw = stackalloc byte[VirtioNetHeader.Size];
+            header.Write(new Span<byte>(raw, VirtioNetHeader.Size));
+            return WriteVectored(_fds[(uint)Environment.CurrentManagedThreadId % (uint)_fds.Length], raw, packet);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _activeWriters);
+        }
+    }
+
     private bool WriteCore(ReadOnlySpan<byte> packet)
     {
         // Spread writers over the queues by thread, so parallel sessions do not share one fd's queue lock.
