@@ -46,6 +46,7 @@ public sealed unsafe class TunDevice : ITunDevice
     private readonly Thread?[] _readers;
     private readonly QueueStats[] _stats;
     private TunPacketHandler? _handler;
+    private Action? _readCompleted;
     private volatile bool _disposed;
     private int _started;
     private int _activeWriters;
@@ -299,9 +300,17 @@ public sealed unsafe class TunDevice : ITunDevice
     }
 
     /// <inheritdoc />
-    public void Start(TunPacketHandler handler)
+    public void Start(TunPacketHandler handler) => Start(handler, readCompleted: null);
+
+    /// <summary>
+    /// As <see cref="Start(TunPacketHandler)"/>, and <paramref name="readCompleted"/> runs on the reader thread after
+    /// the packets of each read were handled (the end of a batch: a super-packet's segments, e.g. to flush a
+    /// <see cref="TcpCoalescer"/>).
+    /// </summary>
+    public void Start(TunPacketHandler handler, Action? readCompleted)
     {
         ArgumentNullException.ThrowIfNull(handler);
+        _readCompleted = readCompleted;
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (Interlocked.Exchange(ref _started, 1) != 0)
         {
@@ -504,6 +513,7 @@ public sealed unsafe class TunDevice : ITunDevice
                     {
                         Deliver(new Span<byte>(p, (int)n), ref stats);
                     }
+                    _readCompleted?.Invoke();
                     continue;
                 }
                 int errno = n < 0 ? Marshal.GetLastPInvokeError() : 0;

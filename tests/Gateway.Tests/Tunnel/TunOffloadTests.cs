@@ -83,8 +83,13 @@ public class TunOffloadTests(ITestOutputHelper output)
     /// again. So the data crosses the offloaded read path (super-packets, segmented) and the virtio-header write path,
     /// and the kernel checks every segment's checksums on the way back in.
     /// </summary>
-    [Fact]
-    public async Task Tcp_transfer_through_the_device_arrives_intact_and_was_read_as_super_packets()
+    /// <remarks>With <paramref name="coalesce"/> the reflected segments of each read go through a
+    /// <see cref="TcpCoalescer"/> (flushed when the read is done), so the kernel also takes GSO super-packets written
+    /// with a TCPV4 virtio header and a partial checksum.</remarks>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Tcp_transfer_through_the_device_arrives_intact_and_was_read_as_super_packets(bool coalesce)
     {
         using var ns = new TestNetns();
         using var tun = TunDevice.Create(TestNetns.DeviceName(), 1400, 1, "10.213.32.1/24", ns.Name, offload: true);
@@ -92,6 +97,7 @@ public class TunOffloadTests(ITestOutputHelper output)
         uint peer = TestPackets.V4("10.213.32.2");
         uint alias = TestPackets.V4("10.213.32.3");
         long reflected = 0;
+        var coalescer = new TcpCoalescer();
         tun.Start(packet =>
         {
             if (IpPacket.TryParse(packet, out IpHeader h) != IpParseStatus.Ok || !h.IsIpv4 || h.Protocol != IpPacket.ProtocolTcp
@@ -108,11 +114,11 @@ public class TunOffloadTests(ITestOutputHelper output)
             tcp[17] = 0;
             ulong sum = IpPacket.PseudoHeaderSum(ip, h, IpPacket.ProtocolTcp, tcp.Length);
             BinaryPrimitives.WriteUInt16BigEndian(tcp[16..], (ushort)~InternetChecksum.Fold(InternetChecksum.Add(sum, tcp)));
-            if (tun.Write(ip))
+            if (coalesce ? coalescer.Add(ip, tun) : tun.Write(ip))
             {
                 reflected++;
             }
-        });
+        }, coalesce ? () => coalescer.Flush(tun) : null);
 
         byte[] data = RandomNumberGenerator.GetBytes(24 * 1024 * 1024);
         using Socket listener = ns.CreateSocket(SocketType.Stream, ProtocolType.Tcp);
@@ -157,5 +163,11 @@ public class TunOffloadTests(ITestOutputHelper output)
             $"reads {reads}, super-packets {superPackets}, packets delivered {delivered}");
         Assert.True(delivered > data.Length / 1400, $"only {delivered} packets for {data.Length} bytes");
         output.WriteLine($"reads {reads}, super-packets {superPackets}, packets delivered {delivered}, reflected {Volatile.Read(ref reflected)}");
+        if (coalesce)
+        {
+            // Most reflected data segments went back in as super-packets: far fewer writes than packets.
+            output.WriteLine($"coalescer: {coalescer.Packets} packets in {coalescer.Writes} writes");
+            Assert.True(coalescer.Writes * 3 < coalescer.Packets, $"{coalescer.Packets} packets in {coalescer.Writes} writes");
+        }
     }
 }
