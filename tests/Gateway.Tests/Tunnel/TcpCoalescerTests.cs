@@ -129,6 +129,35 @@ public class TcpCoalescerTests
         Assert.Equal(52 + TcpCoalescer.MaxSegments * 100, tun.SuperPacketWrites[0].Packet.Length);
     }
 
+    [Fact]
+    public void Coalescing_allocates_nothing_per_packet()
+    {
+        var tun = new DiscardTun { SupportsSuperPackets = true };
+        var coalescer = new TcpCoalescer();
+        byte[][] segments = [.. Enumerable.Range(0, 12).Select(i => Segment(false, 1 + (uint)(i * 1360), 1, 1360, Ack))];
+        byte[] pureAck = Segment(false, 1, 1, 0, Ack);
+        void Round()
+        {
+            foreach (byte[] s in segments)
+            {
+                coalescer.Add(s, tun);
+            }
+            coalescer.Add(pureAck, tun);
+            coalescer.Flush(tun);
+        }
+        for (int i = 0; i < 100; i++)
+        {
+            Round();
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            Round();
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(tun.SuperPackets >= 1000);
+    }
+
     /// <summary>A TCP segment with timestamps (12 option bytes) and valid checksums.</summary>
     private static byte[] Segment(bool v6, uint seq, ushort id, int payload, byte flags, ushort sourcePort = 40000)
     {
