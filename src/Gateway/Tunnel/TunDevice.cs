@@ -14,7 +14,8 @@ namespace Gateway.Tunnel;
 /// With offloads (IFF_VNET_HDR + TUNSETOFFLOAD) every read and write carries a <see cref="VirtioNetHeader"/>: one read
 /// can return a TCP or UDP super-packet of up to 64 KB, which the reader splits with <see cref="GsoSegmenter"/> into
 /// ordinary IP packets for the handler, and partial checksums are completed; writes put an all-zero header (no GSO,
-/// checksum complete) in front of the packet with writev(2), so the packet itself is not copied.
+/// checksum complete) in front of the packet (small packets copied behind it into a per-thread buffer, super-packets
+/// with writev(2)).
 /// </summary>
 public sealed unsafe class TunDevice : ITunDevice
 {
@@ -409,9 +410,43 @@ public sealed unsafe class TunDevice : ITunDevice
         }
     }
 
-    /// <summary>One writev(2) of a virtio header and the packet (atomic on a TUN fd, like a single write).</summary>
+    /// <summary>Per-thread staging buffer for small packets behind their virtio header.</summary>
+    [ThreadStatic]
+    private static byte[]? t_stage;
+
+    /// <summary>Packets up to this size are copied behind the header and written with one write(2).</summary>
+    private const int CopyLimit = 2048;
+
+    /// <summary>
+    /// One write of a virtio header and the packet (atomic on a TUN fd). Small packets are copied behind the header and
+    /// written with write(2): measured with tools/tunpath, that costs ~0.5 us less per packet here than writev(2) of two
+    /// iovecs (the iovec import and iteration in the kernel outweigh a 1.4 KB copy). Super-packets use writev.
+    /// </summary>
     private static bool WriteVectored(int fd, byte* header, ReadOnlySpan<byte> packet)
     {
+        if (packet.Length <= CopyLimit)
+        {
+            byte[] stage = t_stage ??= GC.AllocateArray<byte>(VirtioNetHeader.Size + CopyLimit, pinned: true);
+            new ReadOnlySpan<byte>(header, VirtioNetHeader.Size).CopyTo(stage);
+            packet.CopyTo(stage.AsSpan(VirtioNetHeader.Size));
+            fixed (byte* s = stage)
+            {
+                int total = VirtioNetHeader.Size + packet.Length;
+                while (true)
+                {
+                    nint n = Libc.Write(fd, s, total);
+                    if (n == total)
+                    {
+                        return true;
+                    }
+                    if (n < 0 && Marshal.GetLastPInvokeError() == Libc.EINTR)
+                    {
+                        continue;
+                    }
+                    return false;
+                }
+            }
+        }
         fixed (byte* p = packet)
         {
             Libc.IoVec* vectors = stackalloc Libc.IoVec[2];
