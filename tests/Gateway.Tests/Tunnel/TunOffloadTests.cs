@@ -31,6 +31,22 @@ public class TunOffloadTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Options_switch_offloads_on_by_default_and_off_on_request()
+    {
+        using var ns = new TestNetns();
+        var options = new TunnelOptions { DeviceName = TestNetns.DeviceName(), Ipv4Pool = "10.213.33.0/24", NetworkNamespace = ns.Name };
+        using (var on = TunDevice.Create(options))
+        {
+            Assert.True(on.Offloads.HasFlag(TunOffloads.Checksum | TunOffloads.Tso4 | TunOffloads.Tso6));
+            Assert.True(((ITunDevice)on).SupportsSuperPackets);
+        }
+        options.Offload = false;
+        using var off = TunDevice.Create(options);
+        Assert.Equal(TunOffloads.None, off.Offloads);
+        Assert.False(((ITunDevice)off).SupportsSuperPackets);
+    }
+
+    [Fact]
     public void Udp_GSO_send_arrives_as_one_super_packet_and_leaves_as_correct_datagrams()
     {
         using var ns = new TestNetns();
