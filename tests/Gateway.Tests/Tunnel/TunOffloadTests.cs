@@ -93,6 +93,45 @@ public class TunOffloadTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void Udp_GSO_over_IPv6_is_segmented_too()
+    {
+        using var ns = new TestNetns();
+        using var tun = TunDevice.Create(TestNetns.DeviceName(), 1400, 1, null, ns.Name, offload: true);
+        HostCommand.Run("ip", "-n", ns.Name, "addr", "add", "fd00:213:34::1/64", "dev", tun.Name, "nodad");
+        var datagrams = new BlockingCollection<byte[]>();
+        tun.Start(packet =>
+        {
+            if (IpPacket.TryParse(packet, out IpHeader h) == IpParseStatus.Ok && h.IsIpv6 && h.Protocol == IpPacket.ProtocolUdp
+                && BinaryPrimitives.ReadUInt16BigEndian(packet[42..]) == 9000)
+            {
+                datagrams.Add(packet.ToArray());
+            }
+        });
+        const int gsoSize = 1352;
+        const int count = 30;
+        byte[] payload = RandomNumberGenerator.GetBytes(gsoSize * count - 100);
+        using Socket socket = TunDevice.RunInNamespace(ns.Name, () => new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp));
+        socket.SetRawSocketOption(SolUdp, UdpSegment, BitConverter.GetBytes(gsoSize));
+        socket.Bind(new IPEndPoint(IPAddress.Parse("fd00:213:34::1"), 7778));
+        Assert.Equal(payload.Length, socket.SendTo(payload, new IPEndPoint(IPAddress.Parse("fd00:213:34::2"), 9000)));
+
+        int offset = 0;
+        for (int i = 0; i < count; i++)
+        {
+            Assert.True(datagrams.TryTake(out byte[]? d, Wait), $"only {i} of {count} datagrams came out");
+            int length = i < count - 1 ? gsoSize : gsoSize - 100;
+            Assert.Equal(48 + length, d.Length);
+            Assert.Equal(8 + length, BinaryPrimitives.ReadUInt16BigEndian(d.AsSpan(4))); // payload length
+            Assert.Equal(8 + length, BinaryPrimitives.ReadUInt16BigEndian(d.AsSpan(44))); // UDP length
+            Assert.True(TestPackets.ChecksumsValid(d), $"datagram {i}");
+            Assert.Equal(payload.AsSpan(offset, length).ToArray(), d[48..]);
+            offset += length;
+        }
+        Assert.True(tun.SuperPackets >= 1);
+        Assert.Equal(0, tun.MalformedReads);
+    }
+
     /// <summary>
     /// 24 MB over TCP between two sockets of the namespace, through the device: a reflector on the reader thread turns
     /// every packet for 10.213.32.2 into one from 10.213.32.3 to 10.213.32.1 (and back), and writes it into the device
