@@ -21,6 +21,7 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
     private readonly SstpPump _pump;
     private readonly EgressQueue _egress;
     private readonly PacketRouter _router;
+    private readonly TcpCoalescer _coalescer = new();
     private readonly ISessionLeases _leases;
     private readonly ISessionTracker _tracker;
     private readonly SessionMetrics _metrics;
@@ -152,7 +153,8 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
 
     void ISstpPumpHost.OnIpPacket(SstpInputKind kind, Span<byte> packet)
     {
-        DispatchResult r = _router.SendToTunnel(_addresses, packet);
+        // Uplink GRO: the packets of one TLS read are merged per TCP flow and written at OnIpBatchEnd.
+        DispatchResult r = _router.SendToTunnel(_addresses, packet, _coalescer);
         if (r == DispatchResult.Forwarded)
         {
             Interlocked.Increment(ref _uplinkPackets);
@@ -163,6 +165,8 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
             Interlocked.Increment(ref _droppedSpoofed);
         }
     }
+
+    void ISstpPumpHost.OnIpBatchEnd() => _router.FlushToTunnel(_coalescer);
 
     void ISstpPumpHost.AfterEngineCall(long nowMs)
     {

@@ -13,4 +13,9 @@ public interface ISstpPumpHost
 
     /// <summary>An IP packet from the peer (outside the lock; the span may be modified and is valid during the call).</summary>
     void OnIpPacket(SstpInputKind kind, Span<byte> packet);
+
+    /// <summary>The packets of one transport read have all been passed to <see cref="OnIpPacket"/> (a batch ends).</summary>
+    void OnIpBatchEnd()
+    {
+    }
 }

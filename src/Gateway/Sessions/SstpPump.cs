@@ -198,6 +198,7 @@ public sealed class SstpPump : IDisposable
                     HandlePacket(span);
                 }
 
+                _host!.OnIpBatchEnd();
                 input.AdvanceTo(buffer.Start, buffer.End);
                 if (framingError != SstpParseError.None)
                 {

@@ -20,4 +20,14 @@ public interface ITunDevice : IDisposable
     /// packet is atomic on a TUN fd). False when the device refused it or is closed.
     /// </summary>
     bool Write(ReadOnlySpan<byte> packet);
+
+    /// <summary>True when <see cref="WriteSuperPacket"/> can hand the kernel a GSO super-packet (IFF_VNET_HDR on).</summary>
+    bool SupportsSuperPackets => false;
+
+    /// <summary>
+    /// Writes a packet with its virtio header (a TCP super-packet built by <see cref="TcpCoalescer"/>, or a plain one).
+    /// Devices without offloads only take plain packets (GSO none, no partial checksum).
+    /// </summary>
+    bool WriteSuperPacket(ReadOnlySpan<byte> packet, in VirtioNetHeader header) =>
+        header.GsoType == VirtioNetHeader.GsoNone && !header.NeedsChecksum && Write(packet);
 }

@@ -35,6 +35,12 @@ internal static unsafe partial class Libc
     public const short IFF_TUN = 0x0001;
     public const short IFF_MULTI_QUEUE = 0x0100;
     public const short IFF_NO_PI = 0x1000;
+    public const short IFF_VNET_HDR = 0x4000;
+
+    // linux/if_tun.h: TUNSETOFFLOAD = _IOW('T', 208, unsigned int) (value argument, TUN_F_* bits: see TunOffloads);
+    // TUNSETVNETHDRSZ = _IOW('T', 216, int) (pointer argument).
+    public const ulong TUNSETOFFLOAD = 0x400454D0;
+    public const ulong TUNSETVNETHDRSZ = 0x400454D8;
 
     /// <summary>linux/if.h IFNAMSIZ: the name including its terminating NUL.</summary>
     public const int IFNAMSIZ = 16;
@@ -45,6 +51,14 @@ internal static unsafe partial class Libc
     {
         public fixed byte Name[IFNAMSIZ];
         public short Flags;
+    }
+
+    /// <summary>struct iovec (sys/uio.h).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec
+    {
+        public byte* Base;
+        public nuint Length;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -63,6 +77,15 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Library, EntryPoint = "ioctl", SetLastError = true)]
     public static partial int Ioctl(int fd, ulong request, IfReq* argument);
+
+    [LibraryImport(Library, EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, ulong request, int* argument);
+
+    [LibraryImport(Library, EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, ulong request, nuint value);
+
+    [LibraryImport(Library, EntryPoint = "writev", SetLastError = true)]
+    public static partial nint Writev(int fd, IoVec* vectors, int count);
 
     [LibraryImport(Library, EntryPoint = "read", SetLastError = true)]
     public static partial nint Read(int fd, byte* buffer, nint count);

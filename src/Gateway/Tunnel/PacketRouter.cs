@@ -166,7 +166,15 @@ public sealed class PacketRouter
     /// Uplink: an IP packet the client of <paramref name="addresses"/> sent (the PPP information field). Checks the
     /// source, clamps MSS in place and writes it to the TUN device. The span may be modified.
     /// </summary>
-    public DispatchResult SendToTunnel(in SessionAddresses addresses, Span<byte> packet)
+    public DispatchResult SendToTunnel(in SessionAddresses addresses, Span<byte> packet) =>
+        SendToTunnel(addresses, packet, coalescer: null);
+
+    /// <summary>
+    /// Uplink in batches: as <see cref="SendToTunnel(in SessionAddresses, Span{byte})"/>, but the packet goes through
+    /// the caller's <paramref name="coalescer"/> (uplink GRO), which may hold it until a later packet or
+    /// <see cref="FlushToTunnel"/>. The caller flushes at the end of each batch (e.g. one TLS read).
+    /// </summary>
+    public DispatchResult SendToTunnel(in SessionAddresses addresses, Span<byte> packet, TcpCoalescer? coalescer)
     {
         SourceCheck check = SourceValidator.Check(addresses, packet, out IpHeader header);
         if (check != SourceCheck.Ok)
@@ -180,12 +188,22 @@ public sealed class PacketRouter
             TcpMssClamp.Clamp(ip, _mssV4, _mssV6);
         }
         ITunDevice? tun = Volatile.Read(ref _tun);
-        if (tun is null || !tun.Write(ip))
+        if (tun is null || !(coalescer is null ? tun.Write(ip) : coalescer.Add(ip, tun)))
         {
             _metrics.Dropped(TunnelDropReason.TunWriteFailed);
             return DispatchResult.Dropped;
         }
         _metrics.PacketUplink(ip.Length);
         return DispatchResult.Forwarded;
+    }
+
+    /// <summary>Writes what <paramref name="coalescer"/> still holds (the end of an uplink batch).</summary>
+    public void FlushToTunnel(TcpCoalescer coalescer)
+    {
+        ITunDevice? tun = Volatile.Read(ref _tun);
+        if (tun is not null && !coalescer.Flush(tun))
+        {
+            _metrics.Dropped(TunnelDropReason.TunWriteFailed);
+        }
     }
 }

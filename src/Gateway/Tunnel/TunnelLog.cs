@@ -25,4 +25,10 @@ internal static partial class TunnelLog
 
     [LoggerMessage(4006, LogLevel.Warning, "NAT cleanup failed: {Message}")]
     public static partial void NatCleanupFailed(ILogger logger, string message);
+
+    [LoggerMessage(4007, LogLevel.Information, "TUN device {Name}: offloads {Offloads} (IFF_VNET_HDR, super-packets are segmented in user space)")]
+    public static partial void OffloadsOn(ILogger logger, string name, TunOffloads offloads);
+
+    [LoggerMessage(4008, LogLevel.Warning, "TUN device {Name}: the kernel refused IFF_VNET_HDR/TUNSETOFFLOAD ({Message}); one read and write per packet")]
+    public static partial void OffloadsRefused(ILogger logger, string name, string message);
 }

@@ -16,6 +16,13 @@ public sealed class TunnelOptions
     /// <summary>TUN queues (IFF_MULTI_QUEUE when above 1), one reader thread each.</summary>
     public int Queues { get; set; } = 1;
 
+    /// <summary>
+    /// Open the queues with IFF_VNET_HDR and enable TUNSETOFFLOAD (checksum, TSO4/6, ECN, USO4/6 when the kernel
+    /// accepts them), so one read returns a whole GSO super-packet that is segmented in user space. Off, or when the
+    /// kernel refuses, every read and write carries one plain IP packet.
+    /// </summary>
+    public bool Offload { get; set; } = true;
+
     /// <summary>The client address pool as an IPv4 CIDR block.</summary>
     public string Ipv4Pool { get; set; } = "172.30.0.0/24";
 

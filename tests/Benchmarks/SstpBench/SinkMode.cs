@@ -10,8 +10,11 @@ namespace SstpBench;
 /// `sstp-bench sink`: runs behind the server (in its network namespace). Counts the UDP datagrams that arrive on
 /// --port (uplink traffic), and on request floods UDP datagrams to tunnel clients (downlink traffic). Controlled over
 /// a Unix socket (--control PATH; file-system sockets cross network namespaces): one line per connection,
-/// `RESET`, `STATS` (answers "packets bytes kernel-RcvbufErrors kernel-InDatagrams"), `BLAST ip port size seconds`,
+/// `RESET`, `STATS` (answers "packets bytes kernel-RcvbufErrors kernel-InDatagrams"), `BLAST ip port size seconds [gso]`,
 /// `RATE pps` (total downlink rate over all targets, 0 = as fast as the socket takes them), `STOP`.
+/// With `--gso` (or a BLAST with the trailing word `gso`) the downlink flood uses UDP GSO (UDP_SEGMENT, Linux 4.18+):
+/// one ~64 KB send carries up to 64 datagrams of `size`, which the kernel hands to an offloading TUN device as one
+/// super-packet, so the downlink can be measured with and without the gateway's user-space segmentation.
 /// </summary>
 internal static class SinkMode
 {
@@ -20,13 +23,23 @@ internal static class SinkMode
     private static long s_packets;
     private static double s_ratePps;
     private static long s_bytes;
-    private static readonly List<(IPEndPoint Target, int Size, long UntilMs)> Targets = [];
+    private static bool s_gsoDefault;
+    private static readonly List<(IPEndPoint Target, int Size, long UntilMs, bool Gso)> Targets = [];
+
+    /// <summary>linux/udp.h: SOL_UDP and the UDP_SEGMENT socket option (gso_size, an int).</summary>
+    private const int SolUdp = 17;
+    private const int UdpSegment = 103;
+
+    /// <summary>UDP_MAX_SEGMENTS of older kernels (newer allow 128), and the largest IPv4 UDP payload.</summary>
+    private const int MaxSegmentsPerSend = 64;
+    private const int MaxUdpPayload = 65507;
 
     public static int Run(BenchOptions o)
     {
         int port = o.GetInt("port", 9000);
         string control = o.Get("control", DefaultControl);
         int maxSeconds = o.GetInt("max-seconds", 3600);
+        s_gsoDefault = o.Flag("gso");
         File.Delete(control);
 
         var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -40,7 +53,7 @@ internal static class SinkMode
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(control));
         listener.Listen(16);
-        Console.Error.WriteLine($"sink: UDP :{port}, control {control}, exits after {maxSeconds} s");
+        Console.Error.WriteLine($"sink: UDP :{port}, control {control}, exits after {maxSeconds} s{(s_gsoDefault ? ", GSO downlink" : "")}");
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds));
         try
         {
@@ -72,13 +85,13 @@ internal static class SinkMode
             case "STATS":
                 return string.Create(CultureInfo.InvariantCulture,
                     $"{Interlocked.Read(ref s_packets)} {Interlocked.Read(ref s_bytes)} {UdpCounter("RcvbufErrors")} {UdpCounter("InDatagrams")}");
-            case "BLAST" when cmd.Length == 5:
+            case "BLAST" when cmd.Length is 5 or 6:
                 var target = new IPEndPoint(IPAddress.Parse(cmd[1]), int.Parse(cmd[2], CultureInfo.InvariantCulture));
                 int size = Math.Clamp(int.Parse(cmd[3], CultureInfo.InvariantCulture), 28, 1500);
                 long until = Environment.TickCount64 + (long)(double.Parse(cmd[4], CultureInfo.InvariantCulture) * 1000);
                 lock (Targets)
                 {
-                    Targets.Add((target, size, until));
+                    Targets.Add((target, size, until, s_gsoDefault || (cmd.Length == 6 && cmd[5] == "gso")));
                     Monitor.PulseAll(Targets);
                 }
                 return "OK";
@@ -128,8 +141,12 @@ internal static class SinkMode
     {
         using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         udp.SendBufferSize = 4 * 1024 * 1024;
-        var payload = new byte[1500];
-        var active = new List<(IPEndPoint Target, int Size, long UntilMs)>();
+        // GSO sends go through a second socket whose UDP_SEGMENT follows the size of the target being served.
+        using var gso = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        gso.SendBufferSize = 4 * 1024 * 1024;
+        int gsoSize = 0;
+        var payload = new byte[MaxUdpPayload];
+        var active = new List<(IPEndPoint Target, int Size, long UntilMs, bool Gso)>();
         long pacedSince = 0, pacedSent = 0, lastRound = 0;
         while (true)
         {
@@ -178,10 +195,25 @@ internal static class SinkMode
                     {
                         break;
                     }
-                    sent++;
                     try
                     {
-                        udp.SendTo(payload.AsSpan(0, t.Size - 28), SocketFlags.None, t.Target);
+                        int datagram = t.Size - 28;
+                        if (t.Gso && datagram > 0)
+                        {
+                            if (gsoSize != datagram)
+                            {
+                                gso.SetRawSocketOption(SolUdp, UdpSegment, BitConverter.GetBytes(datagram));
+                                gsoSize = datagram;
+                            }
+                            int segments = Math.Min(MaxSegmentsPerSend, MaxUdpPayload / datagram);
+                            sent += segments;
+                            gso.SendTo(payload.AsSpan(0, segments * datagram), SocketFlags.None, t.Target);
+                        }
+                        else
+                        {
+                            sent++;
+                            udp.SendTo(payload.AsSpan(0, datagram), SocketFlags.None, t.Target);
+                        }
                     }
                     catch (SocketException)
                     {

@@ -5,23 +5,6 @@ namespace Gateway.Tests.Tunnel;
 /// <summary>The packet path allocates nothing per packet once warm (style: pooled buffers, spans only).</summary>
 public class HotPathAllocationTests
 {
-    private sealed class DiscardTun : ITunDevice
-    {
-        public string Name => "discard";
-
-        public int Mtu => 1400;
-
-        public void Start(TunPacketHandler handler)
-        {
-        }
-
-        public bool Write(ReadOnlySpan<byte> packet) => true;
-
-        public void Dispose()
-        {
-        }
-    }
-
     [Fact]
     public void Downlink_and_uplink_allocate_nothing_per_packet()
     {

@@ -62,6 +62,25 @@ public sealed class InMemoryTun : ITunDevice
     public ValueTask<byte[]> ReadWrittenAsync(CancellationToken cancellationToken = default) =>
         _written.Reader.ReadAsync(cancellationToken);
 
+    /// <summary>When set, the device takes super-packets (like a <see cref="TunDevice"/> with offloads).</summary>
+    public bool SupportsSuperPackets { get; set; }
+
+    /// <summary>Every <see cref="WriteSuperPacket"/> call, with its header (the packet also goes to the written queue).</summary>
+    public List<(VirtioNetHeader Header, byte[] Packet)> SuperPacketWrites { get; } = [];
+
+    public bool WriteSuperPacket(ReadOnlySpan<byte> packet, in VirtioNetHeader header)
+    {
+        if (!SupportsSuperPackets)
+        {
+            return header.GsoType == VirtioNetHeader.GsoNone && !header.NeedsChecksum && Write(packet);
+        }
+        lock (SuperPacketWrites)
+        {
+            SuperPacketWrites.Add((header, packet.ToArray()));
+        }
+        return Write(packet);
+    }
+
     public void Dispose()
     {
         _disposed = true;

@@ -12,11 +12,14 @@ public class TunDeviceTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
-    [Fact]
-    public void Reads_packets_the_kernel_routes_into_the_tunnel()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Reads_packets_the_kernel_routes_into_the_tunnel(bool offload)
     {
         using var ns = new TestNetns();
-        using var tun = TunDevice.Create(TestNetns.DeviceName(), 1400, 1, "10.213.7.1/24", ns.Name);
+        using var tun = TunDevice.Create(TestNetns.DeviceName(), 1400, 1, "10.213.7.1/24", ns.Name, offload: offload);
+        Assert.Equal(offload, tun.Offloads != TunOffloads.None);
         var received = new BlockingCollection<byte[]>();
         tun.Start(packet =>
         {
@@ -39,11 +42,14 @@ public class TunDeviceTests
         Assert.True(TestPackets.ChecksumsValid(packet));
     }
 
-    [Fact]
-    public void Writes_packets_the_kernel_delivers_to_a_socket()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Writes_packets_the_kernel_delivers_to_a_socket(bool offload)
     {
         using var ns = new TestNetns();
-        using var tun = TunDevice.Create(TestNetns.DeviceName(), 1400, 1, "10.213.7.1/24", ns.Name);
+        using var tun = TunDevice.Create(TestNetns.DeviceName(), 1400, 1, "10.213.7.1/24", ns.Name, offload: offload);
+        Assert.Equal(offload, tun.Offloads != TunOffloads.None);
         tun.Start(_ => { });
         using Socket socket = ns.CreateSocket(SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(IPAddress.Parse("10.213.7.1"), 9001));
@@ -59,13 +65,15 @@ public class TunDeviceTests
         Assert.Equal(new IPEndPoint(IPAddress.Parse("10.213.7.2"), 5555), from);
     }
 
-    [Fact]
-    public void Ping_is_answered_by_an_echo_responder_on_the_device()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Ping_is_answered_by_an_echo_responder_on_the_device(bool offload)
     {
         TestNetns.EnsureTool("ping", "iputils-ping");
         using var ns = new TestNetns();
         ITunDevice? device = null;
-        using var tun = TunDevice.Create(TestNetns.DeviceName(), 1400, 1, "10.213.7.1/24", ns.Name);
+        using var tun = TunDevice.Create(TestNetns.DeviceName(), 1400, 1, "10.213.7.1/24", ns.Name, offload: offload);
         device = tun;
         int answered = 0;
         tun.Start(packet =>
@@ -98,11 +106,13 @@ public class TunDeviceTests
         Assert.Equal(3, Volatile.Read(ref answered));
     }
 
-    [Fact]
-    public void Multi_queue_device_with_a_kernel_chosen_name()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Multi_queue_device_with_a_kernel_chosen_name(bool offload)
     {
         using var ns = new TestNetns();
-        using var tun = TunDevice.Create("gwtq%d", 1280, 2, "10.213.8.1/24", ns.Name);
+        using var tun = TunDevice.Create("gwtq%d", 1280, 2, "10.213.8.1/24", ns.Name, offload: offload);
         Assert.Matches("^gwtq[0-9]+$", tun.Name);
         Assert.Equal(2, tun.QueueCount);
         (int exit, string link, _) = HostCommand.TryRun("ip", "-n", ns.Name, "link", "show", "dev", tun.Name);

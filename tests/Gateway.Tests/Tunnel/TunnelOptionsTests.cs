@@ -11,6 +11,7 @@ public class TunnelOptionsTests
         Assert.Equal("sstp0", options.DeviceName);
         Assert.Equal(1400, options.Mtu);
         Assert.True(options.ClampMss);
+        Assert.True(options.Offload);
         Assert.False(options.Nat);
         Assert.Equal(TestPackets.V4("10.213.20.1"), options.ResolveGatewayAddress());
         Ipv4AddressPool pool = options.CreatePool();

@@ -1,0 +1,228 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Gateway.Tunnel;
+using Xunit.Abstractions;
+
+namespace Gateway.Tests.Tunnel;
+
+/// <summary>
+/// A real TUN device with IFF_VNET_HDR and offloads (needs root): the kernel hands it GSO super-packets, which must
+/// come out of the device as correct ordinary packets, and writes (with their virtio header) must still be delivered.
+/// </summary>
+public class TunOffloadTests(ITestOutputHelper output)
+{
+    private const int SolUdp = 17;
+    private const int UdpSegment = 103; // linux/udp.h UDP_SEGMENT
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public void Kernel_accepts_checksum_and_segmentation_offloads()
+    {
+        using var ns = new TestNetns();
+        using var tun = TunDevice.Create(TestNetns.DeviceName(), 1400, 2, "10.213.30.1/24", ns.Name, offload: true);
+        // limits.md: this kernel (6.18) accepts CSUM, TSO4/6, TSO_ECN and USO4/6.
+        Assert.Equal(TunOffloads.Checksum | TunOffloads.Tso4 | TunOffloads.Tso6 | TunOffloads.TsoEcn
+            | TunOffloads.Uso4 | TunOffloads.Uso6, tun.Offloads);
+        using var plain = TunDevice.Create(TestNetns.DeviceName(), 1400, 1, "10.213.30.5/24", ns.Name, offload: false);
+        Assert.Equal(TunOffloads.None, plain.Offloads);
+    }
+
+    [Fact]
+    public void Options_switch_offloads_on_by_default_and_off_on_request()
+    {
+        using var ns = new TestNetns();
+        var options = new TunnelOptions { DeviceName = TestNetns.DeviceName(), Ipv4Pool = "10.213.33.0/24", NetworkNamespace = ns.Name };
+        using (var on = TunDevice.Create(options))
+        {
+            Assert.True(on.Offloads.HasFlag(TunOffloads.Checksum | TunOffloads.Tso4 | TunOffloads.Tso6));
+            Assert.True(((ITunDevice)on).SupportsSuperPackets);
+        }
+        options.Offload = false;
+        using var off = TunDevice.Create(options);
+        Assert.Equal(TunOffloads.None, off.Offloads);
+        Assert.False(((ITunDevice)off).SupportsSuperPackets);
+    }
+
+    [Fact]
+    public void Udp_GSO_send_arrives_as_one_super_packet_and_leaves_as_correct_datagrams()
+    {
+        using var ns = new TestNetns();
+        using var tun = TunDevice.Create(TestNetns.DeviceName(), 1400, 1, "10.213.31.1/24", ns.Name, offload: true);
+        var datagrams = new BlockingCollection<byte[]>();
+        tun.Start(packet =>
+        {
+            if (IpPacket.TryParse(packet, out IpHeader h) == IpParseStatus.Ok && h.Protocol == IpPacket.ProtocolUdp
+                && BinaryPrimitives.ReadUInt16BigEndian(packet[22..]) == 9000)
+            {
+                datagrams.Add(packet.ToArray());
+            }
+        });
+        const int gsoSize = 1372;
+        const int count = 40;
+        byte[] payload = RandomNumberGenerator.GetBytes(gsoSize * count - 500); // the last datagram is shorter
+        using Socket socket = ns.CreateSocket(SocketType.Dgram, ProtocolType.Udp);
+        socket.SetRawSocketOption(SolUdp, UdpSegment, BitConverter.GetBytes(gsoSize));
+        socket.Bind(new IPEndPoint(IPAddress.Parse("10.213.31.1"), 7777));
+        Assert.Equal(payload.Length, socket.SendTo(payload, new IPEndPoint(IPAddress.Parse("10.213.31.2"), 9000)));
+
+        var received = new List<byte[]>();
+        for (int i = 0; i < count; i++)
+        {
+            Assert.True(datagrams.TryTake(out byte[]? d, Wait), $"only {i} of {count} datagrams came out");
+            received.Add(d);
+        }
+        // Other reads (IPv6 router solicitations of the new link) carry one packet each.
+        Assert.Equal(1, tun.SuperPackets);
+        Assert.Equal(count, tun.PacketsDelivered - (tun.Reads - tun.SuperPackets));
+        Assert.Equal(0, tun.MalformedReads);
+        int offset = 0;
+        for (int i = 0; i < count; i++)
+        {
+            byte[] d = received[i];
+            int length = i < count - 1 ? gsoSize : gsoSize - 500;
+            Assert.Equal(28 + length, d.Length);
+            Assert.Equal(28 + length, BinaryPrimitives.ReadUInt16BigEndian(d.AsSpan(2)));
+            Assert.Equal(8 + length, BinaryPrimitives.ReadUInt16BigEndian(d.AsSpan(24)));
+            Assert.Equal(7777, BinaryPrimitives.ReadUInt16BigEndian(d.AsSpan(20)));
+            Assert.True(TestPackets.ChecksumsValid(d), $"datagram {i}");
+            Assert.Equal(payload.AsSpan(offset, length).ToArray(), d[28..]);
+            offset += length;
+        }
+    }
+
+    [Fact]
+    public void Udp_GSO_over_IPv6_is_segmented_too()
+    {
+        using var ns = new TestNetns();
+        using var tun = TunDevice.Create(TestNetns.DeviceName(), 1400, 1, null, ns.Name, offload: true);
+        HostCommand.Run("ip", "-n", ns.Name, "addr", "add", "fd00:213:34::1/64", "dev", tun.Name, "nodad");
+        var datagrams = new BlockingCollection<byte[]>();
+        tun.Start(packet =>
+        {
+            if (IpPacket.TryParse(packet, out IpHeader h) == IpParseStatus.Ok && h.IsIpv6 && h.Protocol == IpPacket.ProtocolUdp
+                && BinaryPrimitives.ReadUInt16BigEndian(packet[42..]) == 9000)
+            {
+                datagrams.Add(packet.ToArray());
+            }
+        });
+        const int gsoSize = 1352;
+        const int count = 30;
+        byte[] payload = RandomNumberGenerator.GetBytes(gsoSize * count - 100);
+        using Socket socket = TunDevice.RunInNamespace(ns.Name, () => new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp));
+        socket.SetRawSocketOption(SolUdp, UdpSegment, BitConverter.GetBytes(gsoSize));
+        socket.Bind(new IPEndPoint(IPAddress.Parse("fd00:213:34::1"), 7778));
+        Assert.Equal(payload.Length, socket.SendTo(payload, new IPEndPoint(IPAddress.Parse("fd00:213:34::2"), 9000)));
+
+        int offset = 0;
+        for (int i = 0; i < count; i++)
+        {
+            Assert.True(datagrams.TryTake(out byte[]? d, Wait), $"only {i} of {count} datagrams came out");
+            int length = i < count - 1 ? gsoSize : gsoSize - 100;
+            Assert.Equal(48 + length, d.Length);
+            Assert.Equal(8 + length, BinaryPrimitives.ReadUInt16BigEndian(d.AsSpan(4))); // payload length
+            Assert.Equal(8 + length, BinaryPrimitives.ReadUInt16BigEndian(d.AsSpan(44))); // UDP length
+            Assert.True(TestPackets.ChecksumsValid(d), $"datagram {i}");
+            Assert.Equal(payload.AsSpan(offset, length).ToArray(), d[48..]);
+            offset += length;
+        }
+        Assert.True(tun.SuperPackets >= 1);
+        Assert.Equal(0, tun.MalformedReads);
+    }
+
+    /// <summary>
+    /// 24 MB over TCP between two sockets of the namespace, through the device: a reflector on the reader thread turns
+    /// every packet for 10.213.32.2 into one from 10.213.32.3 to 10.213.32.1 (and back), and writes it into the device
+    /// again. So the data crosses the offloaded read path (super-packets, segmented) and the virtio-header write path,
+    /// and the kernel checks every segment's checksums on the way back in.
+    /// </summary>
+    /// <remarks>With <paramref name="coalesce"/> the reflected segments of each read go through a
+    /// <see cref="TcpCoalescer"/> (flushed when the read is done), so the kernel also takes GSO super-packets written
+    /// with a TCPV4 virtio header and a partial checksum.</remarks>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Tcp_transfer_through_the_device_arrives_intact_and_was_read_as_super_packets(bool coalesce)
+    {
+        using var ns = new TestNetns();
+        using var tun = TunDevice.Create(TestNetns.DeviceName(), 1400, 1, "10.213.32.1/24", ns.Name, offload: true);
+        uint local = TestPackets.V4("10.213.32.1");
+        uint peer = TestPackets.V4("10.213.32.2");
+        uint alias = TestPackets.V4("10.213.32.3");
+        long reflected = 0;
+        var coalescer = new TcpCoalescer();
+        tun.Start(packet =>
+        {
+            if (IpPacket.TryParse(packet, out IpHeader h) != IpParseStatus.Ok || !h.IsIpv4 || h.Protocol != IpPacket.ProtocolTcp
+                || h.SourceV4 != local || (h.DestinationV4 != peer && h.DestinationV4 != alias))
+            {
+                return;
+            }
+            Span<byte> ip = packet[..h.TotalLength];
+            BinaryPrimitives.WriteUInt32BigEndian(ip[12..], h.DestinationV4 == peer ? alias : peer);
+            BinaryPrimitives.WriteUInt32BigEndian(ip[16..], local);
+            IpPacket.WriteIpv4HeaderChecksum(ip);
+            Span<byte> tcp = ip[h.HeaderLength..];
+            tcp[16] = 0;
+            tcp[17] = 0;
+            ulong sum = IpPacket.PseudoHeaderSum(ip, h, IpPacket.ProtocolTcp, tcp.Length);
+            BinaryPrimitives.WriteUInt16BigEndian(tcp[16..], (ushort)~InternetChecksum.Fold(InternetChecksum.Add(sum, tcp)));
+            if (coalesce ? coalescer.Add(ip, tun) : tun.Write(ip))
+            {
+                reflected++;
+            }
+        }, coalesce ? () => coalescer.Flush(tun) : null);
+
+        byte[] data = RandomNumberGenerator.GetBytes(24 * 1024 * 1024);
+        using Socket listener = ns.CreateSocket(SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Parse("10.213.32.1"), 5001));
+        listener.Listen();
+        using Socket sender = ns.CreateSocket(SocketType.Stream, ProtocolType.Tcp);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        Task<Socket> accept = listener.AcceptAsync(cts.Token).AsTask();
+        await sender.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.213.32.2"), 5001), cts.Token);
+        using Socket receiver = await accept;
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.213.32.3"), ((IPEndPoint)sender.LocalEndPoint!).Port), receiver.RemoteEndPoint);
+
+        Task send = Task.Run(async () =>
+        {
+            await sender.SendAsync(data, cts.Token);
+            sender.Shutdown(SocketShutdown.Send);
+        });
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[] buffer = new byte[256 * 1024];
+        long total = 0;
+        while (true)
+        {
+            int n = await receiver.ReceiveAsync(buffer, cts.Token);
+            if (n == 0)
+            {
+                break;
+            }
+            hash.AppendData(buffer, 0, n);
+            total += n;
+        }
+        await send;
+
+        Assert.Equal(data.Length, total);
+        Assert.Equal(SHA256.HashData(data), hash.GetHashAndReset());
+        Assert.Equal(0, tun.MalformedReads);
+        // Most data left the sender as TSO super-packets: many more packets came out of the device than reads went in.
+        long reads = tun.Reads;
+        long delivered = tun.PacketsDelivered;
+        long superPackets = tun.SuperPackets;
+        long segmentsPerSuperPacket = (delivered - (reads - superPackets)) / Math.Max(1, superPackets);
+        Assert.True(superPackets > 50 && segmentsPerSuperPacket >= 4,
+            $"reads {reads}, super-packets {superPackets}, packets delivered {delivered}");
+        Assert.True(delivered > data.Length / 1400, $"only {delivered} packets for {data.Length} bytes");
+        output.WriteLine($"reads {reads}, super-packets {superPackets}, packets delivered {delivered}, reflected {Volatile.Read(ref reflected)}");
+        if (coalesce)
+        {
+            // Most reflected data segments went back in as super-packets: far fewer writes than packets.
+            output.WriteLine($"coalescer: {coalescer.Packets} packets in {coalescer.Writes} writes");
+            Assert.True(coalescer.Writes * 3 < coalescer.Packets, $"{coalescer.Packets} packets in {coalescer.Writes} writes");
+        }
+    }
+}
