@@ -34,7 +34,8 @@ internal sealed class EdgeKestrelSetup(IOptions<EdgeOptions> edgeOptions, EdgeLi
             kestrel.Listen(ParseEndPoint(text, "Edge:ManagementListen"), listen =>
             {
                 registry.Add(EdgeListenerKind.Management, listen);
-                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                // Plain HTTP: HTTP/2 would need TLS (ALPN), and Kestrel warns at every start when it is asked for.
+                listen.Protocols = HttpProtocols.Http1;
                 listen.Use(next => context =>
                 {
                     context.Features.Set(new EdgeConnectionFeature(EdgeListenerKind.Management));

@@ -16,6 +16,12 @@ public interface ITunDevice : IDisposable
     void Start(TunPacketHandler handler);
 
     /// <summary>
+    /// As <see cref="Start(TunPacketHandler)"/>, with a handler that reports refusals so a device that reads GSO
+    /// super-packets can skip the remaining segments of one whose destination is full. Call once (instead of Start).
+    /// </summary>
+    void StartDispatch(TunDispatchHandler handler) => Start(packet => handler(packet));
+
+    /// <summary>
     /// Writes one complete IP packet toward the kernel. Safe from any number of threads at once (one write(2) per
     /// packet is atomic on a TUN fd). False when the device refused it or is closed.
     /// </summary>

@@ -47,7 +47,7 @@ public sealed class PacketRouter
         {
             throw new InvalidOperationException("The router is already attached to a TUN device.");
         }
-        tun.Start(packet => DispatchFromTunnel(packet));
+        tun.StartDispatch(packet => DispatchFromTunnel(packet) == DispatchResult.Forwarded);
     }
 
     /// <summary>Routes <paramref name="address"/> to <paramref name="session"/>; false if another session owns it.</summary>

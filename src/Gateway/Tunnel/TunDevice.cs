@@ -39,6 +39,7 @@ public sealed unsafe class TunDevice : ITunDevice
         [System.Runtime.InteropServices.FieldOffset(8)] public long Packets;
         [System.Runtime.InteropServices.FieldOffset(16)] public long SuperPackets;
         [System.Runtime.InteropServices.FieldOffset(24)] public long Malformed;
+        [System.Runtime.InteropServices.FieldOffset(32)] public long SegmentsSkipped;
     }
 
     private readonly int[] _fds;
@@ -46,7 +47,7 @@ public sealed unsafe class TunDevice : ITunDevice
     private readonly ILogger _logger;
     private readonly Thread?[] _readers;
     private readonly QueueStats[] _stats;
-    private TunPacketHandler? _handler;
+    private TunDispatchHandler? _handler;
     private Action? _readCompleted;
     private volatile bool _disposed;
     private int _started;
@@ -86,6 +87,9 @@ public sealed unsafe class TunDevice : ITunDevice
 
     /// <summary>Reads dropped because their virtio header or super-packet was malformed.</summary>
     public long MalformedReads => Sum(static s => s.Malformed);
+
+    /// <summary>Segments of super-packets dropped unsegmented because an earlier segment's destination refused it.</summary>
+    public long SegmentsSkipped => Sum(static s => s.SegmentsSkipped);
 
     private long Sum(Func<QueueStats, long> field)
     {
@@ -301,7 +305,18 @@ public sealed unsafe class TunDevice : ITunDevice
     }
 
     /// <inheritdoc />
-    public void Start(TunPacketHandler handler) => Start(handler, readCompleted: null);
+    public void Start(TunPacketHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        Start(packet =>
+        {
+            handler(packet);
+            return true;
+        }, readCompleted: null);
+    }
+
+    /// <inheritdoc />
+    public void StartDispatch(TunDispatchHandler handler) => Start(handler, readCompleted: null);
 
     /// <summary>
     /// As <see cref="Start(TunPacketHandler)"/>, and <paramref name="readCompleted"/> runs on the reader thread after
@@ -309,6 +324,18 @@ public sealed unsafe class TunDevice : ITunDevice
     /// <see cref="TcpCoalescer"/>).
     /// </summary>
     public void Start(TunPacketHandler handler, Action? readCompleted)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        Start(packet =>
+        {
+            handler(packet);
+            return true;
+        }, readCompleted);
+    }
+
+    /// <summary>As <see cref="Start(TunPacketHandler, Action?)"/> with a handler that reports refusals (see
+    /// <see cref="TunDispatchHandler"/>).</summary>
+    public void Start(TunDispatchHandler handler, Action? readCompleted)
     {
         ArgumentNullException.ThrowIfNull(handler);
         _readCompleted = readCompleted;
@@ -468,16 +495,17 @@ public sealed unsafe class TunDevice : ITunDevice
         }
     }
 
-    private void Deliver(Span<byte> packet, ref QueueStats stats)
+    private bool Deliver(Span<byte> packet, ref QueueStats stats)
     {
         stats.Packets++;
         try
         {
-            _handler!(packet);
+            return _handler!(packet);
         }
         catch (Exception e)
         {
             TunnelLog.HandlerFailed(_logger, e, Name);
+            return true;
         }
     }
 
@@ -517,7 +545,13 @@ public sealed unsafe class TunDevice : ITunDevice
                 stats.Malformed++;
                 return;
             }
-            Deliver(scratch[..length], ref stats);
+            if (!Deliver(scratch[..length], ref stats))
+            {
+                // Same destination for every segment: it refused this one, so it would refuse the rest. Skipping them
+                // here keeps an overloaded session from costing segmentation work (see TunDispatchHandler).
+                stats.SegmentsSkipped += layout.SegmentCount - i - 1;
+                return;
+            }
         }
     }
 

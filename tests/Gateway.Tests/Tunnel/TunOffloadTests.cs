@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Gateway.Tests.Infrastructure;
 using Gateway.Tunnel;
 using Xunit.Abstractions;
 
@@ -91,6 +92,43 @@ public class TunOffloadTests(ITestOutputHelper output)
             Assert.Equal(payload.AsSpan(offset, length).ToArray(), d[28..]);
             offset += length;
         }
+    }
+
+    [Fact]
+    public async Task A_refused_segment_drops_the_rest_of_its_super_packet_unsegmented()
+    {
+        using var ns = new TestNetns();
+        using var tun = TunDevice.Create(TestNetns.DeviceName(), 1400, 1, "10.213.34.1/24", ns.Name, offload: true);
+        var seen = new BlockingCollection<int>();
+        int taken = 0;
+        tun.StartDispatch(packet =>
+        {
+            if (IpPacket.TryParse(packet, out IpHeader h) != IpParseStatus.Ok || h.Protocol != IpPacket.ProtocolUdp
+                || BinaryPrimitives.ReadUInt16BigEndian(packet[22..]) != 9000)
+            {
+                return true;
+            }
+            // A destination whose queue holds three packets: the fourth is refused.
+            bool accept = ++taken <= 3;
+            seen.Add(taken);
+            return accept;
+        });
+        const int gsoSize = 1372;
+        const int count = 40;
+        using Socket socket = ns.CreateSocket(SocketType.Dgram, ProtocolType.Udp);
+        socket.SetRawSocketOption(SolUdp, UdpSegment, BitConverter.GetBytes(gsoSize));
+        socket.Bind(new IPEndPoint(IPAddress.Parse("10.213.34.1"), 7777));
+        socket.SendTo(new byte[gsoSize * count], new IPEndPoint(IPAddress.Parse("10.213.34.2"), 9000));
+
+        for (int i = 1; i <= 4; i++)
+        {
+            Assert.True(seen.TryTake(out int n, Wait), $"segment {i} never came");
+            Assert.Equal(i, n);
+        }
+        Assert.True(await Poll.UntilAsync(() => tun.SegmentsSkipped > 0, Wait));
+        Assert.Equal(count - 4, tun.SegmentsSkipped);
+        Assert.False(seen.TryTake(out _, TimeSpan.FromMilliseconds(200)), "segments after the refused one were handed over");
+        Assert.Equal(1, tun.SuperPackets);
     }
 
     [Fact]
