@@ -56,4 +56,7 @@ internal static partial class SstpLog
 
     [LoggerMessage(1116, LogLevel.Warning, "SSTP client: server sent CALL_CONNECT_NAK {NakNumber}")]
     public static partial void NakReceived(ILogger logger, int nakNumber);
+
+    [LoggerMessage(1117, LogLevel.Debug, "SSTP CALL_DISCONNECT sent in state {State}: {Reason}")]
+    public static partial void DisconnectSent(ILogger logger, SstpState state, string reason);
 }

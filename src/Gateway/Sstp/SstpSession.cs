@@ -472,6 +472,7 @@ public abstract class SstpSession : IPppFrameSink
     {
         LowerPpp();
         CloseReason ??= "disconnected";
+        SstpLog.DisconnectSent(Logger, State, CloseReason);
         Send(SstpControlMessage.CallDisconnect(SstpStatusInfo.NoError));
         SetState(SstpState.CallDisconnectAckPending, nowMs + Options.DisconnectTimer1Ms);
     }
