@@ -146,11 +146,9 @@ public static class GsoSegmenter
         packet[..layout.HeaderLength].CopyTo(segment);
         packet.Slice(layout.HeaderLength + payloadStart, payloadLength).CopyTo(segment[layout.HeaderLength..]);
 
-        ulong pseudo;
         if (layout.IsIpv6)
         {
             BinaryPrimitives.WriteUInt16BigEndian(segment[4..], (ushort)(length - IpPacket.Ipv6HeaderLength));
-            pseudo = InternetChecksum.Add(0, segment.Slice(8, 32));
         }
         else
         {
@@ -158,11 +156,12 @@ public static class GsoSegmenter
             ushort id = BinaryPrimitives.ReadUInt16BigEndian(segment[4..]);
             BinaryPrimitives.WriteUInt16BigEndian(segment[4..], (ushort)(id + index));
             IpPacket.WriteIpv4HeaderChecksum(segment);
-            pseudo = InternetChecksum.Add(0, segment.Slice(12, 8));
         }
 
         Span<byte> transport = segment[layout.TransportOffset..];
         int checksumOffset;
+        ulong pseudo = IpPacket.PseudoHeaderSum(segment, layout.IsIpv6,
+            layout.IsTcp ? IpPacket.ProtocolTcp : IpPacket.ProtocolUdp, transport.Length);
         if (layout.IsTcp)
         {
             uint sequence = BinaryPrimitives.ReadUInt32BigEndian(transport[4..]);
@@ -178,15 +177,12 @@ public static class GsoSegmenter
             }
             transport[13] = flags;
             checksumOffset = TcpChecksumOffset;
-            pseudo += IpPacket.ProtocolTcp;
         }
         else
         {
             BinaryPrimitives.WriteUInt16BigEndian(transport[4..], (ushort)transport.Length);
             checksumOffset = UdpChecksumOffset;
-            pseudo += IpPacket.ProtocolUdp;
         }
-        pseudo += (uint)transport.Length;
         transport[checksumOffset] = 0;
         transport[checksumOffset + 1] = 0;
         ushort checksum = (ushort)~InternetChecksum.Fold(InternetChecksum.Add(pseudo, transport));

@@ -84,17 +84,16 @@ public static class IpPacket
     /// Sum of the TCP/UDP pseudo-header (RFC 9293 3.1 for IPv4, RFC 8200 8.1 for IPv6) for the packet whose
     /// header is <paramref name="header"/>, with <paramref name="upperLayerLength"/> bytes of transport data.
     /// </summary>
-    public static ulong PseudoHeaderSum(ReadOnlySpan<byte> packet, in IpHeader header, byte protocol, int upperLayerLength)
+    public static ulong PseudoHeaderSum(ReadOnlySpan<byte> packet, in IpHeader header, byte protocol, int upperLayerLength) =>
+        PseudoHeaderSum(packet, !header.IsIpv4, protocol, upperLayerLength);
+
+    /// <summary>As above, for a packet whose IP version the caller already knows (no parsed header needed).</summary>
+    public static ulong PseudoHeaderSum(ReadOnlySpan<byte> packet, bool isIpv6, byte protocol, int upperLayerLength)
     {
-        ulong sum = 0;
-        if (header.IsIpv4)
-        {
-            sum = InternetChecksum.Add(sum, packet.Slice(12, 8));
-        }
-        else
-        {
-            sum = InternetChecksum.Add(sum, packet.Slice(8, 32));
-        }
+        // The source and destination addresses: bytes 12-19 of an IPv4 header, 8-39 of an IPv6 header.
+        ulong sum = isIpv6
+            ? InternetChecksum.Add(0, packet.Slice(8, 32))
+            : InternetChecksum.Add(0, packet.Slice(12, 8));
         sum += protocol;
         sum += (uint)upperLayerLength;
         return sum;

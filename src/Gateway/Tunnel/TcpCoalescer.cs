@@ -102,21 +102,18 @@ public sealed class TcpCoalescer
         else
         {
             bool v6 = packet[0] >> 4 == 6;
-            ulong pseudo;
             if (v6)
             {
                 BinaryPrimitives.WriteUInt16BigEndian(packet[4..], (ushort)(_length - IpPacket.Ipv6HeaderLength));
-                pseudo = InternetChecksum.Add(0, packet.Slice(8, 32));
             }
             else
             {
                 BinaryPrimitives.WriteUInt16BigEndian(packet[2..], (ushort)_length);
                 IpPacket.WriteIpv4HeaderChecksum(packet);
-                pseudo = InternetChecksum.Add(0, packet.Slice(12, 8));
             }
             // VIRTIO 1.2 5.1.6.2: with NEEDS_CSUM the field holds the folded pseudo-header sum, not complemented
             // (what Linux's __tcp_v4_send_check leaves for a device), and the kernel finishes it per segment.
-            pseudo += IpPacket.ProtocolTcp + (uint)(_length - _ipHeaderLength);
+            ulong pseudo = IpPacket.PseudoHeaderSum(packet, v6, IpPacket.ProtocolTcp, _length - _ipHeaderLength);
             BinaryPrimitives.WriteUInt16BigEndian(packet[(_ipHeaderLength + TcpChecksumOffset)..], InternetChecksum.Fold(pseudo));
             var header = new VirtioNetHeader(VirtioNetHeader.FlagNeedsChecksum,
                 v6 ? VirtioNetHeader.GsoTcpV6 : VirtioNetHeader.GsoTcpV4, (ushort)_headerLength, (ushort)_segmentSize,
