@@ -305,15 +305,7 @@ public sealed unsafe class TunDevice : ITunDevice
     }
 
     /// <inheritdoc />
-    public void Start(TunPacketHandler handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        Start(packet =>
-        {
-            handler(packet);
-            return true;
-        }, readCompleted: null);
-    }
+    public void Start(TunPacketHandler handler) => Start(handler, readCompleted: null);
 
     /// <inheritdoc />
     public void StartDispatch(TunDispatchHandler handler) => Start(handler, readCompleted: null);
@@ -359,37 +351,27 @@ public sealed unsafe class TunDevice : ITunDevice
     }
 
     /// <inheritdoc />
-    public bool Write(ReadOnlySpan<byte> packet)
-    {
-        if (packet.IsEmpty)
-        {
-            return false;
-        }
-        // Dispose waits for writers in flight, so a write never lands on a closed (and maybe reused) fd number.
-        Interlocked.Increment(ref _activeWriters);
-        try
-        {
-            return !_disposed && WriteCore(packet);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _activeWriters);
-        }
-    }
+    public bool Write(ReadOnlySpan<byte> packet) =>
+        // With offloads the all-zero header: VIRTIO_NET_HDR_GSO_NONE, checksum already complete.
+        WriteGuarded(packet, default);
 
     /// <inheritdoc />
     public bool SupportsSuperPackets => Offloads != TunOffloads.None;
 
     /// <inheritdoc />
-    public bool WriteSuperPacket(ReadOnlySpan<byte> packet, in VirtioNetHeader header)
+    public bool WriteSuperPacket(ReadOnlySpan<byte> packet, in VirtioNetHeader header) =>
+        (Offloads != TunOffloads.None || (header.GsoType == VirtioNetHeader.GsoNone && !header.NeedsChecksum))
+        && WriteGuarded(packet, header);
+
+    /// <summary>
+    /// One packet to a queue fd: plain without offloads, behind <paramref name="header"/> with them. Dispose waits for
+    /// writers in flight, so a write never lands on a closed (and maybe reused) fd number.
+    /// </summary>
+    private bool WriteGuarded(ReadOnlySpan<byte> packet, in VirtioNetHeader header)
     {
         if (packet.IsEmpty)
         {
             return false;
-        }
-        if (Offloads == TunOffloads.None)
-        {
-            return header.GsoType == VirtioNetHeader.GsoNone && !header.NeedsChecksum && Write(packet);
         }
         Interlocked.Increment(ref _activeWriters);
         try
@@ -398,9 +380,18 @@ public sealed unsafe class TunDevice : ITunDevice
             {
                 return false;
             }
+            // Spread writers over the queues by thread, so parallel sessions do not share one fd's queue lock.
+            int fd = _fds[(uint)Environment.CurrentManagedThreadId % (uint)_fds.Length];
+            if (Offloads == TunOffloads.None)
+            {
+                fixed (byte* p = packet)
+                {
+                    return WriteAll(fd, p, packet.Length);
+                }
+            }
             byte* raw = stackalloc byte[VirtioNetHeader.Size];
             header.Write(new Span<byte>(raw, VirtioNetHeader.Size));
-            return WriteVectored(_fds[(uint)Environment.CurrentManagedThreadId % (uint)_fds.Length], raw, packet);
+            return WriteVectored(fd, raw, packet);
         }
         finally
         {
@@ -408,32 +399,21 @@ public sealed unsafe class TunDevice : ITunDevice
         }
     }
 
-    private bool WriteCore(ReadOnlySpan<byte> packet)
+    /// <summary>One write(2) of a whole packet, retried on EINTR; false when the device refused it.</summary>
+    private static bool WriteAll(int fd, byte* data, int length)
     {
-        // Spread writers over the queues by thread, so parallel sessions do not share one fd's queue lock.
-        int fd = _fds[(uint)Environment.CurrentManagedThreadId % (uint)_fds.Length];
-        if (Offloads != TunOffloads.None)
+        while (true)
         {
-            // All zero: VIRTIO_NET_HDR_GSO_NONE, checksum already complete.
-            byte* header = stackalloc byte[VirtioNetHeader.Size];
-            new Span<byte>(header, VirtioNetHeader.Size).Clear();
-            return WriteVectored(fd, header, packet);
-        }
-        fixed (byte* p = packet)
-        {
-            while (true)
+            nint n = Libc.Write(fd, data, length);
+            if (n == length)
             {
-                nint n = Libc.Write(fd, p, packet.Length);
-                if (n == packet.Length)
-                {
-                    return true;
-                }
-                if (n < 0 && Marshal.GetLastPInvokeError() == Libc.EINTR)
-                {
-                    continue;
-                }
-                return false;
+                return true;
             }
+            if (n < 0 && Marshal.GetLastPInvokeError() == Libc.EINTR)
+            {
+                continue;
+            }
+            return false;
         }
     }
 
@@ -458,20 +438,7 @@ public sealed unsafe class TunDevice : ITunDevice
             packet.CopyTo(stage.AsSpan(VirtioNetHeader.Size));
             fixed (byte* s = stage)
             {
-                int total = VirtioNetHeader.Size + packet.Length;
-                while (true)
-                {
-                    nint n = Libc.Write(fd, s, total);
-                    if (n == total)
-                    {
-                        return true;
-                    }
-                    if (n < 0 && Marshal.GetLastPInvokeError() == Libc.EINTR)
-                    {
-                        continue;
-                    }
-                    return false;
-                }
+                return WriteAll(fd, s, VirtioNetHeader.Size + packet.Length);
             }
         }
         fixed (byte* p = packet)
