@@ -22,9 +22,6 @@ internal sealed class SstpRecordBuffer
     /// <summary>Where the last appended packet starts (0 with one packet or none).</summary>
     public int LastPacketStart { get; private set; }
 
-    /// <summary>Whole packets appended so far.</summary>
-    public int Packets { get; private set; }
-
     /// <summary>Bytes a further data packet may take.</summary>
     public int Room => Math.Max(0, Capacity - Used);
 
@@ -44,18 +41,11 @@ internal sealed class SstpRecordBuffer
         packets.CopyTo(destination);
         int start = Used - packets.Length;
         int offset = 0;
-        while (offset + SstpConstants.HeaderLength <= packets.Length)
+        // The engines write only valid headers; an invalid one would stop the walk rather than loop.
+        while (offset < packets.Length && SstpPacketHeader.TryRead(packets[offset..], out SstpPacketHeader header, out _))
         {
-            int length = ((packets[offset + 2] & 0x0F) << 8) | packets[offset + 3];
-            if (length < SstpConstants.HeaderLength)
-            {
-                // Never written by the engines; stop walking rather than loop.
-                break;
-            }
-
             LastPacketStart = start + offset;
-            Packets++;
-            offset += length;
+            offset += header.Length;
         }
     }
 
@@ -66,7 +56,6 @@ internal sealed class SstpRecordBuffer
     {
         Span<byte> span = Reserve(length);
         LastPacketStart = Used - length;
-        Packets++;
         return span;
     }
 
@@ -75,7 +64,6 @@ internal sealed class SstpRecordBuffer
     {
         Used = 0;
         LastPacketStart = 0;
-        Packets = 0;
     }
 
     /// <summary>Forgets the content and gives the array back to the pool (the queue is drained).</summary>
