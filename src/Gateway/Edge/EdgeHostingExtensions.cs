@@ -53,7 +53,7 @@ public static class EdgeHostingExtensions
         configuration.GetSection(EdgeOptions.SectionName + ":Tls").Bind(tls);
         if (tls.OpenSslConfig && !tls.PlatformCipherSuites && !configuration.GetValue<bool>(EdgeOptions.SectionName + ":HttpOnly"))
         {
-            string directory = configuration["Gateway:DataDirectory"] is { Length: > 0 } dir ? dir : "/var/lib/sstp-gateway";
+            string directory = Credentials.UserDirectory.DataDirectory(configuration);
             OpenSslCipherConfig.TryInstall(directory, tls.AllowLegacyCbcSuites);
         }
     }

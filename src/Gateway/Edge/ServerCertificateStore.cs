@@ -32,7 +32,7 @@ public sealed class ServerCertificateStore : IDisposable
         _options = options.Value;
         _logger = logger;
         _timeProvider = timeProvider;
-        _dataDirectory = configuration["Gateway:DataDirectory"] is { Length: > 0 } dir ? dir : "/var/lib/sstp-gateway";
+        _dataDirectory = Credentials.UserDirectory.DataDirectory(configuration);
         _cipherSuites = ChooseCipherSuitesPolicy(_options.Tls, logger);
     }
 
