@@ -25,47 +25,17 @@ public sealed class GatewayUplinkGroTests(GatewayTunnelFixture fx, ITestOutputHe
         var tun = (TunDevice)fx.Gateway.Get<ITunDevice>();
         Assert.NotEqual(TunOffloads.None, tun.Offloads);
         await using var c = await fx.ConnectWithTunAsync();
-        string file = Path.Combine(Path.GetTempPath(), "gwtest-upload-" + Guid.NewGuid().ToString("N")[..8]);
         byte[] data = RandomNumberGenerator.GetBytes(UploadBytes);
-        await File.WriteAllBytesAsync(file, data);
-        try
-        {
-            string server = fx.Topology.ServerAddress;
-            var receiver = fx.Topology.Srv.ExecAsync(TimeSpan.FromMinutes(2), "python3", "-c",
-                "import socket, hashlib\n" +
-                "l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n" +
-                $"l.bind(('{server}', {Port})); l.listen(1); l.settimeout(60)\n" +
-                "c, _ = l.accept(); c.settimeout(60); h = hashlib.sha256(); n = 0\n" +
-                "while True:\n" +
-                "    d = c.recv(1 << 20)\n" +
-                "    if not d: break\n" +
-                "    h.update(d); n += len(d)\n" +
-                "print(n, h.hexdigest())\n");
-            await Task.Delay(500); // let the listener bind
-            long rxBefore = RxPackets(tun.Name);
-            var sender = await c.Ns.ExecAsync(TimeSpan.FromMinutes(2), "python3", "-c",
-                "import socket, time\n" +
-                "for i in range(50):\n" +
-                "    try:\n" +
-                $"        s = socket.create_connection(('{server}', {Port}), timeout=5); break\n" +
-                "    except OSError: time.sleep(0.2)\n" +
-                $"s.settimeout(60); s.sendall(open('{file}', 'rb').read()); s.shutdown(socket.SHUT_WR); s.recv(1)\n");
-            Assert.True(sender.ExitCode == 0, sender.StdErr);
-            var received = await receiver;
-            Assert.True(received.ExitCode == 0, received.StdErr);
-            string[] result = received.StdOut.Trim().Split(' ');
-            Assert.Equal(UploadBytes.ToString(CultureInfo.InvariantCulture), result[0]);
-            Assert.Equal(Convert.ToHexString(SHA256.HashData(data)).ToLowerInvariant(), result[1]);
+        long rxBefore = 0;
+        (long bytes, string sha256) = await TcpUpload.RunAsync(c.Ns, fx.Topology.Srv, fx.Topology.ServerAddress, Port, data,
+            started: () => rxBefore = RxPackets(tun.Name));
+        Assert.Equal(UploadBytes, bytes);
+        Assert.Equal(TcpUpload.Sha256(data), sha256);
 
-            long writes = RxPackets(tun.Name) - rxBefore;
-            long segments = UploadBytes / 1348; // MSS 1360 less the timestamp option
-            output.WriteLine($"{UploadBytes} bytes, ~{segments} data segments, {writes} TUN writes (RX packets)");
-            Assert.True(writes * 2 < segments, $"{writes} TUN writes for ~{segments} segments");
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        long writes = RxPackets(tun.Name) - rxBefore;
+        long segments = UploadBytes / 1348; // MSS 1360 less the timestamp option
+        output.WriteLine($"{UploadBytes} bytes, ~{segments} data segments, {writes} TUN writes (RX packets)");
+        Assert.True(writes * 2 < segments, $"{writes} TUN writes for ~{segments} segments");
     }
 
     private long RxPackets(string device) => long.Parse(
