@@ -13,10 +13,12 @@ internal static class ClientCommand
     private const string Usage = """
         usage: sstp-client --server HOST[:PORT] --user USER (--password PASS | --password-file FILE)
                            [--server-name NAME] [--insecure | --pin SHA256] [--auth mschapv2,eap,chap,pap]
-                           [--tun NAME [--netns NS] [--mtu 1400] [--route CIDR]...] [--once] [--verbose]
+                           [--tun NAME [--netns NS] [--mtu 1400] [--route CIDR]... [--no-offload]] [--once] [--verbose]
           --insecure       accept any server certificate (the crypto binding still covers the one seen)
           --pin SHA256     accept exactly the certificate with this SHA-256 fingerprint (as the gateway prints it)
-          --tun NAME       create TUN device NAME with the tunnel address and route CIDRs through it
+          --tun NAME       create TUN device NAME with the tunnel address and route CIDRs through it; its MTU is
+                           --mtu but at most the server's MRU
+          --no-offload     open the TUN device without offloads (one read/write per packet, no super-packets)
           --once           connect, print the result and disconnect (exit 0 when the tunnel came up): a health probe
         """;
 
@@ -62,6 +64,7 @@ internal static class ClientCommand
             SkipCertificateValidation = opts.ContainsKey("insecure"),
             PinnedSha256 = One(opts, "pin"),
             AuthMethods = One(opts, "auth") is { } list ? ParseMethods(list) : SstpClientSettings.DefaultAuthMethods,
+            TunOffload = !opts.ContainsKey("no-offload"),
         };
 
         SstpTunnelClient client;
@@ -90,15 +93,14 @@ internal static class ClientCommand
             {
                 int mtu = int.Parse(One(opts, "mtu") ?? "1400", CultureInfo.InvariantCulture);
                 string? ns = One(opts, "netns");
-                tun = TunDevice.Create(tunName, mtu, 1, client.Address + "/32", ns);
+                tun = client.OpenTun(tunName, mtu, ns);
                 string[] nsArgs = ns is null ? [] : ["-n", ns];
                 foreach (string route in opts.GetValueOrDefault("route") ?? [])
                 {
                     HostCommand.Run("ip", [.. nsArgs, "route", "add", route, "dev", tun.Name]);
                 }
 
-                client.AttachTun(tun);
-                Console.WriteLine($"tunnel attached to {tun.Name}");
+                Console.WriteLine($"tunnel attached to {tun.Name} (MTU {tun.Mtu}, offloads {tun.Offloads})");
             }
 
             using var stop = new CancellationTokenSource();
@@ -119,7 +121,7 @@ internal static class ClientCommand
 
     private static Dictionary<string, List<string>> Parse(string[] args)
     {
-        var flags = new HashSet<string> { "insecure", "once", "verbose" };
+        var flags = new HashSet<string> { "insecure", "once", "verbose", "no-offload" };
         var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         for (int i = 0; i < args.Length; i++)
         {

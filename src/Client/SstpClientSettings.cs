@@ -45,6 +45,14 @@ public sealed class SstpClientSettings
 
     public PppClientOptions Ppp { get; init; } = new();
 
+    /// <summary>
+    /// Open the TUN device of <see cref="SstpTunnelClient.OpenTun"/> with IFF_VNET_HDR and TUNSETOFFLOAD (as the
+    /// gateway's Tunnel:Offload): the kernel then hands over TSO/USO super-packets, which are segmented into SSTP data
+    /// packets, and downlink TCP segments of one TLS read are written to it as one super-packet. Falls back to a
+    /// plain device when the kernel refuses the offloads.
+    /// </summary>
+    public bool TunOffload { get; init; } = true;
+
     /// <summary>Bound of the queue toward the server, in bytes of IP packets.</summary>
     public int SendQueueBytes { get; init; } = 256 * 1024;
 }

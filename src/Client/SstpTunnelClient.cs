@@ -19,9 +19,18 @@ namespace Client;
 /// The project's own SSTP client: TLS, the duplex POST, then the client SSTP and PPP engines driven by the same
 /// <see cref="SstpPump"/> as the gateway. After <see cref="ConnectAsync"/> the tunnel is up; IP packets go out with
 /// <see cref="Send"/> and come in through <see cref="PacketReceived"/>, or both ways through an attached TUN device.
+/// With a TUN device opened with offloads (<see cref="OpenTun"/>, <see cref="SstpClientSettings.TunOffload"/>) the
+/// gateway's data-plane pieces do the batching on this end too: <see cref="TunDevice"/> segments the TSO/USO
+/// super-packets it reads (<see cref="GsoSegmenter"/>) into packets no larger than the TUN MTU, which is clamped to the
+/// server's MRU, and the downlink packets of one TLS read go through a <see cref="TcpCoalescer"/> into super-packet
+/// writes (flushed at the end of each read), so a TCP stream costs a TUN read or write per ~64 KB, not per packet.
 /// </summary>
 public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstpPumpHost
 {
+    /// <summary>Buffer of one read from the TLS stream: room for a whole TLS record (16 KiB) and the SSTP packet it may
+    /// begin inside the previous one.</summary>
+    private const int ReadBufferSize = 64 * 1024;
+
     private readonly SstpClientSettings _settings;
     private readonly ILogger _logger;
     private readonly Socket _socket;
@@ -32,6 +41,9 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
     private readonly EgressQueue _sendQueue;
     private readonly TaskCompletionSource _networkUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _closed = new();
+
+    // Downlink GRO toward the TUN device; used only on the pump's read loop (OnIpPacket / OnIpBatchEnd).
+    private readonly TcpCoalescer _coalescer = new();
     private byte[]? _pendingHlak;
     private Task? _run;
     private ITunDevice? _tun;
@@ -89,6 +101,24 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
     public long SentPackets => _pump.PacketsToPeer;
 
     public long SendDrops => _sendQueue.DroppedFull + _sendQueue.DroppedDelay;
+
+    /// <summary>Writes issued to the attached TUN device (a coalesced super-packet counts one).</summary>
+    public long TunWrites => _coalescer.Writes;
+
+    /// <summary>IP packets from the server handed to the attached TUN device (each segment of a super-packet counts).</summary>
+    public long TunPacketsWritten => _coalescer.Packets;
+
+    /// <summary>The server's MRU as LCP acknowledged it: the largest IP packet this end may send (RFC 1661 6.1).</summary>
+    public int PeerMru
+    {
+        get
+        {
+            lock (_pump.Gate)
+            {
+                return _ppp.PeerMru;
+            }
+        }
+    }
 
     /// <summary>Completes when the call is over; its result says why.</summary>
     public Task Completion => _run ?? Task.CompletedTask;
@@ -151,7 +181,11 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
 
             await tls.WriteAsync(SstpHttpClientHandshake.BuildRequest(serverName, Guid.NewGuid()), ct).ConfigureAwait(false);
             await tls.FlushAsync(ct).ConfigureAwait(false);
-            PipeReader input = PipeReader.Create(tls, new StreamPipeReaderOptions(leaveOpen: true, useZeroByteReads: true));
+            // A read of the default 4 KiB holds ~3 data packets, and each read is one batch for the TUN coalescer, so a
+            // whole TLS record (16 KiB, ~11 packets) fits. With zero-byte reads the buffer is rented only when data
+            // is there, so an idle client holds none.
+            PipeReader input = PipeReader.Create(tls, new StreamPipeReaderOptions(bufferSize: ReadBufferSize,
+                minimumReadSize: ReadBufferSize / 4, leaveOpen: true, useZeroByteReads: true));
             await ReadResponseAsync(input, ct).ConfigureAwait(false);
 
             client = new SstpTunnelClient(settings, socket, tls, input, sha1, sha256, loggerFactory);
@@ -203,8 +237,33 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
     /// </summary>
     public void AttachTun(ITunDevice tun)
     {
-        _tun = tun;
+        Volatile.Write(ref _tun, tun);
         tun.Start(packet => _pump.EnqueueToPeer(packet));
+    }
+
+    /// <summary>
+    /// Creates TUN device <paramref name="name"/> (in <paramref name="networkNamespace"/> when given) with our tunnel
+    /// address as a /32, brings it up and attaches it (<see cref="AttachTun"/>). Its MTU is <paramref name="mtu"/>
+    /// but at most the server's MRU (<see cref="PeerMru"/>), so neither a plain packet nor a segment of a TSO
+    /// super-packet (the kernel sizes gso_size from the device MTU) exceeds what the server takes. With
+    /// <see cref="SstpClientSettings.TunOffload"/> the device is opened with IFF_VNET_HDR and TUNSETOFFLOAD. The caller
+    /// disposes the device, after the client.
+    /// </summary>
+    public TunDevice OpenTun(string name, int mtu, string? networkNamespace = null)
+    {
+        int linkMtu = Math.Min(mtu, PeerMru);
+        TunDevice tun = TunDevice.Create(name, linkMtu, 1, Address + "/32", networkNamespace, _logger, _settings.TunOffload);
+        try
+        {
+            AttachTun(tun);
+        }
+        catch
+        {
+            tun.Dispose();
+            throw;
+        }
+
+        return tun;
     }
 
     /// <summary>Ends the call the graceful way (LCP Terminate, CALL_DISCONNECT) and waits for it, at most 10 s.</summary>
@@ -325,8 +384,22 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
     {
         Interlocked.Increment(ref _receivedPackets);
         Interlocked.Add(ref _receivedBytes, packet.Length);
-        _tun?.Write(packet);
+        if (Volatile.Read(ref _tun) is { } tun && IpPacket.TryParse(packet, out IpHeader header) == IpParseStatus.Ok)
+        {
+            // Exactly the IP packet (the coalescer appends everything after the headers as payload); a TCP segment
+            // may be held until the next packet or the end of this read (OnIpBatchEnd).
+            _coalescer.Add(packet[..header.TotalLength], tun);
+        }
+
         PacketReceived?.Invoke(packet);
+    }
+
+    void ISstpPumpHost.OnIpBatchEnd()
+    {
+        if (Volatile.Read(ref _tun) is { } tun)
+        {
+            _coalescer.Flush(tun);
+        }
     }
 
     void IPppClientEvents.OnAuthenticated(byte[] hlak) => _pendingHlak = hlak;

@@ -12,7 +12,7 @@ const string Usage = """
       sink        [--port 9000] [--control /tmp/sstp-bench-sink.sock] [--max-seconds 3600]   (run behind the server)
     common: --server-pid PID[,PID] (CPU and RSS of it and its children), --json FILE, --sni NAME,
             --send-queue-kb 1024, --connect-timeout 30, --sink-control PATH, --label TEXT,
-            --server-metrics URL (the gateway's /metrics: egress queue drops), --netns NAME, --mtu 1400 (tcp loads)
+            --server-metrics URL (the gateway's /metrics: egress queue drops), --netns NAME, --mtu 1400, --no-tun-offload (tcp loads)
     The server certificate is not validated (benchmark only).
     """;
 

@@ -24,6 +24,7 @@ internal sealed class Target
         Password = o.Get("password") ?? throw new ArgumentException("--password is required");
         ServerName = o.Get("sni");
         SendQueueBytes = o.GetInt("send-queue-kb", 1024) * 1024;
+        TunOffload = !o.Flag("no-tun-offload");
         ConnectTimeout = TimeSpan.FromSeconds(o.GetDouble("connect-timeout", 30));
         Sink = IPAddress.Parse(o.Get("sink", "10.77.0.1"));
         AuthMethods = o.Get("auth", "mschapv2").Split(',').Select(m => m switch
@@ -54,6 +55,9 @@ internal sealed class Target
 
     public int SendQueueBytes { get; }
 
+    /// <summary>Open the tcp/latency loads' TUN device with offloads (super-packets); off with --no-tun-offload.</summary>
+    public bool TunOffload { get; }
+
     public TimeSpan ConnectTimeout { get; }
 
     /// <summary>Address behind the server that receives and sends the test traffic (bench `sink` mode, kernel ping).</summary>
@@ -73,6 +77,7 @@ internal sealed class Target
         AllowTlsResume = allowTlsResume,
         ConnectTimeout = ConnectTimeout,
         SendQueueBytes = SendQueueBytes,
+        TunOffload = TunOffload,
     };
 
     public string Describe() => $"{Host}:{Port}";

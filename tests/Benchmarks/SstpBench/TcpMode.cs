@@ -36,6 +36,8 @@ internal static class TcpMode
                     double cpu0 = server.CpuSeconds();
                     TimeSpan self0 = Process.GetCurrentProcess().TotalProcessorTime;
                     long drops0 = client.SendDrops;
+                    long tunReads0 = tun.Device.Reads, tunUp0 = tun.Device.PacketsDelivered;
+                    long tunWrites0 = client.TunWrites, tunDown0 = client.TunPacketsWritten;
                     var egress0 = metrics.EgressDrops();
                     var sw = Stopwatch.StartNew();
                     Iperf3.Result r = await Iperf3.RunAsync(tun.Netns, target.Sink, port, duration, n, reverse: direction == "down").ConfigureAwait(false);
@@ -52,6 +54,11 @@ internal static class TcpMode
                     row["sender_gbps"] = r.SentGbps;
                     row["retransmits"] = r.Retransmits;
                     row["client_queue_drops"] = client.SendDrops - drops0;
+                    // The client's TUN syscalls: with offloads far fewer than packets (super-packets both ways).
+                    row["client_tun_reads"] = tun.Device.Reads - tunReads0;
+                    row["client_tun_read_pkts"] = tun.Device.PacketsDelivered - tunUp0;
+                    row["client_tun_writes"] = client.TunWrites - tunWrites0;
+                    row["client_tun_write_pkts"] = client.TunPacketsWritten - tunDown0;
                     metrics.Report(row, egress0);
                     row["bench_cpu_pct"] = self / seconds * 100;
                     row["iperf3_cpu_pct"] = r.LocalCpuPct;

@@ -29,9 +29,13 @@ internal sealed class TunSession : IDisposable
 
     public string Netns { get; }
 
+    /// <summary>The session's TUN device (its read and super-packet counters).</summary>
+    public TunDevice Device => _tun!;
+
     /// <summary>
     /// Creates namespace <paramref name="netns"/> (default `sstpb-PID`), a TUN device in it with the session's address,
-    /// the route to <paramref name="sink"/>, and attaches <paramref name="client"/> to the device.
+    /// the route to <paramref name="sink"/>, and attaches <paramref name="client"/> to the device
+    /// (<see cref="SstpTunnelClient.OpenTun"/>: MTU at most the server's MRU, offloads per the client's settings).
     /// </summary>
     public static TunSession Attach(SstpTunnelClient client, IPAddress sink, string? netns, int mtu)
     {
@@ -41,10 +45,9 @@ internal sealed class TunSession : IDisposable
         try
         {
             HostCommand.Run("ip", "-n", name, "link", "set", "lo", "up");
-            session._tun = TunDevice.Create("sstpb0", mtu, 1, client.Address + "/32", name);
+            session._tun = client.OpenTun("sstpb0", mtu, name);
             HostCommand.Run("ip", "-n", name, "route", "add", sink + "/32", "dev", session._tun.Name);
-            client.AttachTun(session._tun);
-            Console.Error.WriteLine($"  session {client.Address} on TUN {session._tun.Name} (MTU {mtu}) in namespace {name}, route {sink}/32");
+            Console.Error.WriteLine($"  session {client.Address} on TUN {session._tun.Name} (MTU {session._tun.Mtu}, offloads {session._tun.Offloads}) in namespace {name}, route {sink}/32");
             return session;
         }
         catch
