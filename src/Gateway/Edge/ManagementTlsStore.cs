@@ -131,8 +131,9 @@ internal sealed class ManagementTlsStore : IDisposable
             return true;
         }
 
-        // Returning false fails the handshake: the client gets a TLS alert (bad_certificate, or certificate_required
-        // in TLS 1.3, RFC 8446 4.4.2.4) and the connection is closed before any HTTP is read.
+        // Returning false fails the server's handshake and Kestrel closes the connection before any HTTP is read.
+        // .NET 10 on Linux runs this after OpenSSL's handshake messages, so the client sees the close, not a TLS alert
+        // (bad_certificate / certificate_required, RFC 8446 4.4.2.4); dotnet/runtime#115996 moves it into the handshake.
         EdgeLog.ManagementClientRefused(_logger, remote, connection.ConnectionId, status, detail, certificate?.Subject, sha256);
         return false;
     }
