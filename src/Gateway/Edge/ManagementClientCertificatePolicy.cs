@@ -53,11 +53,13 @@ internal sealed class ManagementClientCertificatePolicy
     /// <param name="detail">Chain status for the log when refused.</param>
     public ManagementClientCertificateStatus Check(X509Certificate2? certificate, X509Certificate2Collection? intermediates, DateTimeOffset now, out string detail)
     {
-        detail = "";
         if (certificate is null)
         {
+            detail = "none sent";
             return ManagementClientCertificateStatus.Missing;
         }
+
+        detail = "";
 
         using var chain = new X509Chain();
         X509ChainPolicy policy = chain.ChainPolicy;

@@ -134,7 +134,7 @@ internal sealed class ManagementTlsStore : IDisposable
         // Returning false fails the server's handshake and Kestrel closes the connection before any HTTP is read.
         // .NET 10 on Linux runs this after OpenSSL's handshake messages, so the client sees the close, not a TLS alert
         // (bad_certificate / certificate_required, RFC 8446 4.4.2.4); dotnet/runtime#115996 moves it into the handshake.
-        EdgeLog.ManagementClientRefused(_logger, remote, connection.ConnectionId, status, detail, certificate?.Subject, sha256);
+        EdgeLog.ManagementClientRefused(_logger, remote, connection.ConnectionId, status, detail, certificate?.Subject ?? "-", sha256 ?? "-");
         return false;
     }
 

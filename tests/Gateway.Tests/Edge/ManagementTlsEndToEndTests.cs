@@ -203,6 +203,27 @@ public sealed class ManagementTlsEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task SharedServiceCertificate_FollowsItsReload()
+    {
+        using X509Certificate2 first = TestCertificates.CreateClient(_ca, "vpn.example");
+        using X509Certificate2 second = TestCertificates.CreateClient(_ca, "vpn2.example");
+        string certificatePath = Path.Combine(_directory, "service.crt");
+        string keyPath = Path.Combine(_directory, "service.key");
+        WritePem(first, certificatePath, keyPath);
+        await using var host = await StartAsync(new()
+        {
+            ["Edge:Tls:CertificatePath"] = certificatePath,
+            ["Edge:Tls:KeyPath"] = keyPath,
+        });
+        Assert.Equal(TestCertificates.Sha256Hex(first), await HealthAcceptedAsync(host, _client));
+
+        WritePem(second, certificatePath, keyPath);
+        Assert.True(host.Services.GetRequiredService<ServerCertificateStore>().ReloadIfChanged());
+
+        Assert.Equal(TestCertificates.Sha256Hex(second), await HealthAcceptedAsync(host, _client));
+    }
+
+    [Fact]
     public async Task OwnCertificate_AndCaBundle_AreReloadedWhenTheFilesChange()
     {
         using X509Certificate2 first = TestCertificates.CreateClient(_ca, "admin.example"); // any certificate with a key will do as server certificate
