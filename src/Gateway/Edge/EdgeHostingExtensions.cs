@@ -32,6 +32,7 @@ public static class EdgeHostingExtensions
         services.TryAddSingleton<EdgeMetrics>();
         services.TryAddSingleton<EdgeListenerRegistry>();
         services.TryAddSingleton<ServerCertificateStore>();
+        services.TryAddSingleton<ManagementTlsStore>();
         services.TryAddSingleton<AdmissionControl>();
         services.TryAddSingleton<IAdmissionControl>(sp => sp.GetRequiredService<AdmissionControl>());
         services.TryAddSingleton<GatewayReadiness>();
@@ -60,7 +61,8 @@ public static class EdgeHostingExtensions
 
     /// <summary>
     /// Must be the first middleware. Requests on the service port end here: the probe path, else the YARP fallback
-    /// (<c>Edge:Fallback:Destination</c>), else 404. Only management-port requests continue down the pipeline,
+    /// (<c>Edge:Fallback:Destination</c>), else 404. Requests on probe listeners (<c>Edge:Management:ProbeListen</c>)
+    /// end here too, with /healthz and /readyz only. Only management-port requests continue down the pipeline,
     /// so nothing mapped afterwards (admin API, health, metrics) is reachable on the service port.
     /// </summary>
     public static IApplicationBuilder UseGatewayEdge(this IApplicationBuilder app)
@@ -90,11 +92,32 @@ public static class EdgeHostingExtensions
                 EdgeLog.Listening(logger, EdgeListenerKind.Service, endPoint.ToString(), options.HttpOnly ? "http" : "https");
             }
 
+            EdgeManagementTlsOptions tls = options.Management.Tls;
+            string managementScheme = !tls.Enabled ? "http" : tls.RequireClientCertificate ? "https, client certificate required" : "https";
             foreach (IPEndPoint endPoint in registry.EndPoints(EdgeListenerKind.Management))
             {
-                EdgeLog.Listening(logger, EdgeListenerKind.Management, endPoint.ToString(), "http");
+                EdgeLog.Listening(logger, EdgeListenerKind.Management, endPoint.ToString(), managementScheme);
+            }
+
+            foreach (IPEndPoint endPoint in registry.EndPoints(EdgeListenerKind.Probe))
+            {
+                EdgeLog.Listening(logger, EdgeListenerKind.Probe, endPoint.ToString(), "http, /healthz and /readyz only");
             }
         });
+
+        // Probe listeners: the two health answers, nothing else (no admin API, metrics or fallback).
+        app.MapWhen(IsProbe, probe => probe.Run(context =>
+        {
+            IResult? answer = (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+                ? context.Request.Path.Value switch
+                {
+                    HealthPath => Alive(),
+                    ReadyPath => Ready(readiness),
+                    _ => null,
+                }
+                : null;
+            return (answer ?? Results.NotFound()).ExecuteAsync(context);
+        }));
 
         app.MapWhen(IsNotManagement, service => service.Run(async context =>
         {
@@ -124,12 +147,22 @@ public static class EdgeHostingExtensions
     /// <summary>Maps <c>/healthz</c> (alive) and <c>/readyz</c> (<see cref="GatewayReadiness"/>); reached on the management port only.</summary>
     public static IEndpointRouteBuilder MapGatewayHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/healthz", () => Results.Text("alive\n"));
-        endpoints.MapGet("/readyz", (GatewayReadiness readiness) => readiness.NotReadyReason() is { } reason
-            ? Results.Text($"not ready: {reason}\n", statusCode: StatusCodes.Status503ServiceUnavailable)
-            : Results.Text("ready\n"));
+        endpoints.MapGet(HealthPath, Alive);
+        endpoints.MapGet(ReadyPath, Ready);
         return endpoints;
     }
+
+    private const string HealthPath = "/healthz";
+    private const string ReadyPath = "/readyz";
+
+    private static IResult Alive() => Results.Text("alive\n");
+
+    private static IResult Ready(GatewayReadiness readiness) => readiness.NotReadyReason() is { } reason
+        ? Results.Text($"not ready: {reason}\n", statusCode: StatusCodes.Status503ServiceUnavailable)
+        : Results.Text("ready\n");
+
+    private static bool IsProbe(HttpContext context) =>
+        context.Features.Get<EdgeConnectionFeature>()?.Kind == EdgeListenerKind.Probe;
 
     /// <summary>Requests without the marker (e.g. in-memory test servers) are treated as service-port requests: fail closed.</summary>
     private static bool IsNotManagement(HttpContext context) =>

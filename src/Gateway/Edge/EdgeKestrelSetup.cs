@@ -34,16 +34,41 @@ internal sealed class EdgeKestrelSetup(IOptions<EdgeOptions> edgeOptions, EdgeLi
             kestrel.Listen(ParseEndPoint(text, "Edge:ManagementListen"), listen =>
             {
                 registry.Add(EdgeListenerKind.Management, listen);
-                // Plain HTTP: HTTP/2 would need TLS (ALPN), and Kestrel warns at every start when it is asked for.
+                // HTTP/1.1 only: plain HTTP/2 would need prior knowledge, and Kestrel warns at every start when asked for it.
                 listen.Protocols = HttpProtocols.Http1;
-                listen.Use(next => context =>
+                Mark(listen, EdgeListenerKind.Management);
+                if (options.Management.Tls.Enabled)
                 {
-                    context.Features.Set(new EdgeConnectionFeature(EdgeListenerKind.Management));
-                    return next(context);
-                });
+                    var store = listen.ApplicationServices.GetRequiredService<ManagementTlsStore>();
+                    store.Start();
+                    listen.UseHttps(new TlsHandshakeCallbackOptions
+                    {
+                        OnConnection = static context => new ValueTask<System.Net.Security.SslServerAuthenticationOptions>(((ManagementTlsStore)context.State!).CreateOptions(context.Connection)),
+                        OnConnectionState = store,
+                        HandshakeTimeout = options.Tls.HandshakeTimeout,
+                    });
+                }
+            });
+        }
+
+        foreach (string text in options.Management.ProbeListen)
+        {
+            kestrel.Listen(ParseEndPoint(text, "Edge:Management:ProbeListen"), listen =>
+            {
+                registry.Add(EdgeListenerKind.Probe, listen);
+                listen.Protocols = HttpProtocols.Http1;
+                Mark(listen, EdgeListenerKind.Probe);
             });
         }
     }
+
+    /// <summary>First connection middleware of a listener: tells HTTP code which listener the request came on.</summary>
+    private static void Mark(ListenOptions listen, EdgeListenerKind kind) =>
+        listen.Use(next => context =>
+        {
+            context.Features.Set(new EdgeConnectionFeature(kind));
+            return next(context);
+        });
 
     internal static IPEndPoint ParseEndPoint(string text, string key) =>
         IPEndPoint.TryParse(text.Trim(), out IPEndPoint? endPoint)

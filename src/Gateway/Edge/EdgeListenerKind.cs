@@ -7,4 +7,7 @@ public enum EdgeListenerKind
 
     /// <summary>The management port: health, readiness, admin API, metrics.</summary>
     Management,
+
+    /// <summary>Plain-HTTP probe listeners (<c>Edge:Management:ProbeListen</c>): /healthz and /readyz only.</summary>
+    Probe,
 }

@@ -40,4 +40,16 @@ internal static partial class EdgeLog
 
     [LoggerMessage(1014, LogLevel.Debug, "Connection {ConnectionId}: TLS handshake failed or was abandoned")]
     public static partial void HandshakeFailed(ILogger logger, string connectionId);
+
+    [LoggerMessage(1020, LogLevel.Information, "Management TLS: {Certificate}; client certificate {Policy}")]
+    public static partial void ManagementTls(ILogger logger, string certificate, string policy);
+
+    [LoggerMessage(1021, LogLevel.Warning, "Management TLS: refused client {Remote} (connection {ConnectionId}): certificate {Status} ({Detail}); subject {Subject}, SHA-256 {Sha256}")]
+    public static partial void ManagementClientRefused(ILogger logger, string? remote, string connectionId, ManagementClientCertificateStatus status, string detail, string subject, string sha256);
+
+    [LoggerMessage(1022, LogLevel.Debug, "Management TLS: client {Remote} (connection {ConnectionId}) authenticated as {Subject}, SHA-256 {Sha256}")]
+    public static partial void ManagementClientAccepted(ILogger logger, string? remote, string connectionId, string subject, string sha256);
+
+    [LoggerMessage(1023, LogLevel.Error, "Management TLS reload ({Files}) failed; keeping the current certificate and CA bundle")]
+    public static partial void ManagementTlsReloadFailed(ILogger logger, string files, Exception exception);
 }

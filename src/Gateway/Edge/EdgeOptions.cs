@@ -14,7 +14,10 @@ public sealed class EdgeOptions
     /// </summary>
     public List<string> Listen { get; set; } = [];
 
-    /// <summary>Management listeners (plain HTTP: /healthz, /readyz, admin API, metrics).</summary>
+    /// <summary>
+    /// Management listeners (/healthz, /readyz, admin API, metrics): plain HTTP, or HTTPS with client certificates
+    /// when <c>Edge:Management:Tls:Enabled</c> (<see cref="Management"/>).
+    /// </summary>
     public List<string> ManagementListen { get; set; } = [];
 
     /// <summary>No TLS on our socket (behind a TLS-terminating load balancer, MS-SSTP product note &lt;19&gt;).</summary>
@@ -52,6 +55,8 @@ public sealed class EdgeOptions
     public int TcpNotSentLowWatermark { get; set; } = 128 * 1024;
 
     public EdgeTlsOptions Tls { get; set; } = new();
+
+    public EdgeManagementOptions Management { get; set; } = new();
 
     public EdgeProxyProtocolOptions ProxyProtocol { get; set; } = new();
 

@@ -42,6 +42,9 @@ public sealed class ServerCertificateStore : IDisposable
     /// <summary>TLS options for a new connection (shared per certificate generation, which keeps TLS resumption working).</summary>
     public SslServerAuthenticationOptions CurrentOptions => EnsureLoaded().Options;
 
+    /// <summary>The cipher suite policy of the service port (null: platform or OpenSSL defaults), for other listeners.</summary>
+    internal CipherSuitesPolicy? CipherSuites => _cipherSuites;
+
     /// <summary>Loads the certificate (creating the self-signed one if needed) and starts watching the files.</summary>
     public void Start()
     {
@@ -166,41 +169,48 @@ public sealed class ServerCertificateStore : IDisposable
         }
     }
 
+    private string FileStamp() => ContentStamp(_options.Tls.CertificatePath, _options.Tls.KeyPath);
+
     /// <summary>
-    /// Content hash of the certificate and key files: robust against copies that keep timestamps and against
-    /// Kubernetes secret volumes, whose files are symlinks swapped underneath.
+    /// Content hash of the given files: robust against copies that keep timestamps and against Kubernetes secret
+    /// volumes, whose files are symlinks swapped underneath. Empty paths count as "-", unreadable files as such.
     /// </summary>
-    private string FileStamp()
+    internal static string ContentStamp(params ReadOnlySpan<string?> paths)
     {
-        static string One(string? path)
+        var stamp = new System.Text.StringBuilder();
+        foreach (string? path in paths)
         {
             if (string.IsNullOrEmpty(path))
             {
-                return "-";
+                stamp.Append('-');
+            }
+            else
+            {
+                try
+                {
+                    stamp.Append(Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path))));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    stamp.Append("unreadable");
+                }
             }
 
-            try
-            {
-                return Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                return "unreadable";
-            }
+            stamp.Append('|');
         }
 
-        return One(_options.Tls.CertificatePath) + "|" + One(_options.Tls.KeyPath);
+        return stamp.ToString();
     }
 
-    private Loaded LoadConfigured()
+    /// <summary>Reads a PEM (leaf first, chain after; key in <paramref name="keyPath"/> or the same file) or PFX certificate.</summary>
+    internal static (X509Certificate2 Leaf, X509Certificate2Collection Chain) ReadCertificateFiles(string path, string? keyPath, string? password)
     {
-        string path = _options.Tls.CertificatePath!;
         X509Certificate2 leaf;
         var chain = new X509Certificate2Collection();
         string extension = Path.GetExtension(path).ToLowerInvariant();
         if (extension is ".pfx" or ".p12")
         {
-            X509Certificate2Collection all = X509CertificateLoader.LoadPkcs12CollectionFromFile(path, _options.Tls.CertificatePassword, X509KeyStorageFlags.EphemeralKeySet);
+            X509Certificate2Collection all = X509CertificateLoader.LoadPkcs12CollectionFromFile(path, password, X509KeyStorageFlags.EphemeralKeySet);
             leaf = all.FirstOrDefault(c => c.HasPrivateKey) ?? throw new CryptographicException($"{path} holds no certificate with a private key");
             foreach (X509Certificate2 c in all)
             {
@@ -212,7 +222,7 @@ public sealed class ServerCertificateStore : IDisposable
         }
         else
         {
-            leaf = X509Certificate2.CreateFromPemFile(path, string.IsNullOrEmpty(_options.Tls.KeyPath) ? null : _options.Tls.KeyPath);
+            leaf = X509Certificate2.CreateFromPemFile(path, string.IsNullOrEmpty(keyPath) ? null : keyPath);
             var all = new X509Certificate2Collection();
             all.ImportFromPemFile(path);
             foreach (X509Certificate2 c in all)
@@ -224,6 +234,13 @@ public sealed class ServerCertificateStore : IDisposable
             }
         }
 
+        return (leaf, chain);
+    }
+
+    private Loaded LoadConfigured()
+    {
+        string path = _options.Tls.CertificatePath!;
+        (X509Certificate2 leaf, X509Certificate2Collection chain) = ReadCertificateFiles(path, _options.Tls.KeyPath, _options.Tls.CertificatePassword);
         Loaded loaded = Build(leaf, chain);
         EdgeLog.CertificateLoaded(_logger, path, leaf.Subject, loaded.Sha256Hex, leaf.NotAfter.ToUniversalTime());
         return loaded;

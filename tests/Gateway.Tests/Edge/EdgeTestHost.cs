@@ -5,7 +5,9 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
+using Admin;
 using Gateway.Edge;
+using Gateway.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +28,7 @@ internal sealed class EdgeTestHost : IAsyncDisposable
         var registry = app.Services.GetRequiredService<EdgeListenerRegistry>();
         Service = registry.EndPoints(EdgeListenerKind.Service)[0];
         Management = registry.EndPoints(EdgeListenerKind.Management)[0];
+        Probes = registry.EndPoints(EdgeListenerKind.Probe);
     }
 
     public string DataDirectory { get; }
@@ -36,6 +39,9 @@ internal sealed class EdgeTestHost : IAsyncDisposable
 
     public IPEndPoint Management { get; }
 
+    /// <summary>Edge:Management:ProbeListen listeners (none unless configured).</summary>
+    public IReadOnlyList<IPEndPoint> Probes { get; }
+
     public IServiceProvider Services => _app.Services;
 
     public static string NewTempDirectory()
@@ -45,7 +51,10 @@ internal sealed class EdgeTestHost : IAsyncDisposable
         return dir;
     }
 
-    public static async Task<EdgeTestHost> StartAsync(Dictionary<string, string?>? overrides = null, string? dataDirectory = null)
+    /// <param name="withAdmin">Also map the admin API (as the gateway does) over <see cref="StubAdminBackend"/>.</param>
+    /// <param name="logs">Receives the host's log messages (none are kept otherwise).</param>
+    public static async Task<EdgeTestHost> StartAsync(
+        Dictionary<string, string?>? overrides = null, string? dataDirectory = null, bool withAdmin = false, ILoggerProvider? logs = null)
     {
         dataDirectory ??= NewTempDirectory();
         var config = new Dictionary<string, string?>
@@ -64,13 +73,38 @@ internal sealed class EdgeTestHost : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = dataDirectory, EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(config);
         builder.Logging.ClearProviders();
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         var handler = new EchoSstpHandler();
         builder.Services.AddSingleton<ISstpConnectionHandler>(handler);
         builder.AddGatewayEdge();
+        if (withAdmin)
+        {
+            StubAdminBackend.Register(builder.Services);
+            builder.Services.AddAdminApi(builder.Configuration);
+        }
+
         WebApplication app = builder.Build();
         app.UseGatewayEdge();
         app.MapGatewayHealth();
-        await app.StartAsync();
+        if (withAdmin)
+        {
+            app.MapGatewayAdmin();
+        }
+
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync(); // a listener bound before the failing one is closed here
+            throw;
+        }
+
         return new EdgeTestHost(app, dataDirectory, handler);
     }
 

@@ -72,17 +72,22 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public void Probes_use_the_management_port_and_the_paths_the_gateway_maps()
+    public void Probes_use_the_plain_probe_port_and_the_paths_the_gateway_maps()
     {
         Assert.Equal("/readyz", Scalar(GatewayContainer, "readinessProbe", "httpGet", "path"));
         Assert.Equal("/healthz", Scalar(GatewayContainer, "livenessProbe", "httpGet", "path"));
-        Assert.Equal("management", Scalar(GatewayContainer, "readinessProbe", "httpGet", "port"));
-        Assert.Equal("management", Scalar(GatewayContainer, "livenessProbe", "httpGet", "port"));
+        Assert.Equal("/healthz", Scalar(GatewayContainer, "startupProbe", "httpGet", "path"));
+        foreach (string probe in new[] { "readinessProbe", "livenessProbe", "startupProbe" })
+        {
+            Assert.Equal("probe", Scalar(GatewayContainer, probe, "httpGet", "port"));
+            Assert.Null(Scalar(GatewayContainer, probe, "httpGet", "scheme")); // plain HTTP
+        }
 
-        // The management listener the ConfigMap sets is the probed container port, on all addresses (the kubelet
-        // probes the pod IP; the gateway's default 127.0.0.1:8444 would not answer).
-        string management = Setting("Edge__ManagementListen__0");
-        Assert.Equal("0.0.0.0:8444", management);
+        // The probe listener the ConfigMap sets (plain HTTP even when the management port requires client
+        // certificates) is the probed container port, on all addresses: the kubelet probes the pod IP.
+        Assert.Equal("0.0.0.0:8445", Setting("Edge__Management__ProbeListen__0"));
+        Assert.Equal(8445, ContainerPort("probe"));
+        Assert.Equal("0.0.0.0:8444", Setting("Edge__ManagementListen__0"));
         Assert.Equal(8444, ContainerPort("management"));
 
         // The gateway maps exactly these paths (MapGatewayHealth, as GatewayApp uses it).
@@ -129,6 +134,8 @@ public sealed class ManifestTests
         Assert.Equal("0.0.0.0:443", Setting("Edge__Listen__0"));
         Assert.Equal("*", Scalar(service, "metadata", "annotations", "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol"));
         Assert.Equal("/readyz", Scalar(service, "metadata", "annotations", "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path"));
+        Assert.Equal(ContainerPort("probe").ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Scalar(service, "metadata", "annotations", "service.beta.kubernetes.io/aws-load-balancer-healthcheck-port"));
 
         // Both services select the gateway pods.
         string podLabel = Scalar(Deployment, "spec", "template", "metadata", "labels", "app.kubernetes.io/name")!;
