@@ -4,7 +4,10 @@ namespace Gateway.Tunnel;
 
 /// <summary>
 /// The counters of the tunnel data plane, on one <see cref="Meter"/> named <see cref="MeterName"/>. Tags carry only
-/// a direction or a drop reason: never user names or addresses. Adding to a counter allocates nothing.
+/// a direction or a drop reason: never user names or addresses. The data path adds to plain 64-bit counts (one atomic
+/// add each, nothing allocated) and the instruments are observable counters that read those totals when metrics are
+/// collected: a Counter&lt;T&gt;.Add with a tag costs the OpenTelemetry SDK a tag-set lookup on every packet (about
+/// 5% of the gateway's CPU in a profile of one saturated session).
 /// </summary>
 public sealed class TunnelMetrics : IDisposable
 {
@@ -23,10 +26,12 @@ public sealed class TunnelMetrics : IDisposable
         new("reason", "tun_write_failed"),
     ];
 
-    private readonly Counter<long> _packets;
-    private readonly Counter<long> _bytes;
-    private readonly Counter<long> _dropped;
     private readonly bool _ownsMeter;
+
+    // Uplink and downlink are added from different threads (TLS readers, the TUN reader): separate cache lines.
+    private Totals _uplink;
+    private Totals _downlink;
+    private readonly long[] _dropped = new long[DropTags.Length * Totals.Stride];
 
     /// <summary>Creates the meter through <paramref name="meterFactory"/> (DI) or, without one, a standalone meter.</summary>
     public TunnelMetrics(IMeterFactory? meterFactory = null)
@@ -40,11 +45,19 @@ public sealed class TunnelMetrics : IDisposable
         {
             Meter = meterFactory.Create(MeterName);
         }
-        _packets = Meter.CreateCounter<long>("gateway.tunnel.packets", "{packet}",
+        Meter.CreateObservableCounter("gateway.tunnel.packets", () => new[]
+            {
+                new Measurement<long>(Volatile.Read(ref _uplink.Packets), Uplink),
+                new Measurement<long>(Volatile.Read(ref _downlink.Packets), Downlink),
+            }, "{packet}",
             "IP packets forwarded; direction=uplink (client to TUN) or downlink (TUN to client).");
-        _bytes = Meter.CreateCounter<long>("gateway.tunnel.bytes", "By",
+        Meter.CreateObservableCounter("gateway.tunnel.bytes", () => new[]
+            {
+                new Measurement<long>(Volatile.Read(ref _uplink.Bytes), Uplink),
+                new Measurement<long>(Volatile.Read(ref _downlink.Bytes), Downlink),
+            }, "By",
             "IP bytes forwarded; direction=uplink or downlink.");
-        _dropped = Meter.CreateCounter<long>("gateway.tunnel.dropped", "{packet}",
+        Meter.CreateObservableCounter("gateway.tunnel.dropped", ObserveDropped, "{packet}",
             "IP packets dropped by the data plane, by reason.");
     }
 
@@ -54,26 +67,27 @@ public sealed class TunnelMetrics : IDisposable
     /// <summary>One packet from a client written to the TUN device.</summary>
     public void PacketUplink(int bytes)
     {
-        _packets.Add(1, Uplink);
-        _bytes.Add(bytes, Uplink);
+        Interlocked.Increment(ref _uplink.Packets);
+        Interlocked.Add(ref _uplink.Bytes, bytes);
     }
 
     /// <summary>One packet from the TUN device queued toward a client.</summary>
     public void PacketDownlink(int bytes)
     {
-        _packets.Add(1, Downlink);
-        _bytes.Add(bytes, Downlink);
+        Interlocked.Increment(ref _downlink.Packets);
+        Interlocked.Add(ref _downlink.Bytes, bytes);
     }
 
     /// <summary>One packet dropped.</summary>
-    public void Dropped(TunnelDropReason reason) => _dropped.Add(1, DropTags[(int)reason]);
+    public void Dropped(TunnelDropReason reason) =>
+        Interlocked.Increment(ref _dropped[(int)reason * Totals.Stride]);
 
     /// <summary><paramref name="count"/> packets dropped at once (a CoDel drop run).</summary>
     public void Dropped(TunnelDropReason reason, int count)
     {
         if (count > 0)
         {
-            _dropped.Add(count, DropTags[(int)reason]);
+            Interlocked.Add(ref _dropped[(int)reason * Totals.Stride], count);
         }
     }
 
@@ -83,5 +97,29 @@ public sealed class TunnelMetrics : IDisposable
         {
             Meter.Dispose();
         }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveDropped()
+    {
+        var measurements = new Measurement<long>[DropTags.Length];
+        for (int i = 0; i < DropTags.Length; i++)
+        {
+            measurements[i] = new Measurement<long>(Volatile.Read(ref _dropped[i * Totals.Stride]), DropTags[i]);
+        }
+        return measurements;
+    }
+
+    /// <summary>Packet and byte totals of one direction, padded to a cache line of their own.</summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 128)]
+    private struct Totals
+    {
+        /// <summary>Array slots between two drop reasons' counts (64 bytes: one cache line each).</summary>
+        public const int Stride = 8;
+
+        [System.Runtime.InteropServices.FieldOffset(64)]
+        public long Packets;
+
+        [System.Runtime.InteropServices.FieldOffset(72)]
+        public long Bytes;
     }
 }

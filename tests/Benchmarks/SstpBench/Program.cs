@@ -4,10 +4,11 @@ const string Usage = """
     sstp-bench MODE --server HOST[:PORT] --user U --password P [options]
       setup       --workers N --duration S [--max-connects N] [--resume off|on|both]
       throughput  --sessions S --duration S [--sizes 64,512,1400] [--directions up,down,both] [--sink IP] [--sink-port 9000] [--rate-pps N]
+                  [--warmup 3]   (unmeasured traffic both ways first)
       idle        --sessions N [--parallel 16] [--hold S]
       latency     --sessions S --duration S [--interval-ms 20] [--load none,others,self,tcp] [--load-size 1400] [--sink IP]
                   [--streams 1] [--iperf3-port 5201]   (tcp: iperf3 -R through the pinging session, on a TUN)
-      tcp         --duration S [--directions up,down] [--streams 1,4] [--iperf3-port 5201] [--sink IP]
+      tcp         --duration S [--directions up,down] [--streams 1,4] [--iperf3-port 5201] [--sink IP] [--warmup 2]
                   (one session on a TUN in a client namespace, iperf3 -c from there to iperf3 -s behind the server)
       sink        [--port 9000] [--control /tmp/sstp-bench-sink.sock] [--max-seconds 3600]   (run behind the server)
     common: --server-pid PID[,PID] (CPU and RSS of it and its children), --json FILE, --sni NAME,

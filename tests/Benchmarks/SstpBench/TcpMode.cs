@@ -28,6 +28,17 @@ internal static class TcpMode
         try
         {
             tun = TunSession.Attach(client, target.Sink, netns, mtu);
+            double warmup = o.GetDouble("warmup", 2);
+            if (warmup > 0)
+            {
+                // Unmeasured: the server's JIT-compiled data path (tiered compilation, PGO) reaches its optimized code
+                // in both directions before the clock starts, as it would after its first minute in service.
+                Console.Error.WriteLine($"tcp: warm-up, iperf3 {warmup} s each way (not measured)");
+                foreach (string direction in directions)
+                {
+                    await Iperf3.RunAsync(tun.Netns, target.Sink, port, warmup, 1, reverse: direction == "down").ConfigureAwait(false);
+                }
+            }
             foreach (string direction in directions)
             {
                 foreach (int n in streams)

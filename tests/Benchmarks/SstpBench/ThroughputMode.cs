@@ -30,9 +30,15 @@ internal static class ThroughputMode
             throw new InvalidOperationException($"no sink control socket at {sink.Path}: start `sstp-bench sink` behind the server first");
         }
 
+        double warmup = o.GetDouble("warmup", 3);
         List<SstpTunnelClient> clients = await Sessions.OpenAsync(target, sessions, 8, resume: true).ConfigureAwait(false);
         try
         {
+            if (warmup > 0)
+            {
+                await WarmUpAsync(clients, target, sink, sinkPort, sizes[^1], warmup).ConfigureAwait(false);
+            }
+
             foreach (int size in sizes)
             {
                 byte[][] templates = clients.Select((c, i) =>
@@ -127,6 +133,31 @@ internal static class ThroughputMode
         {
             await Sessions.CloseAsync(clients, 8).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Unmeasured traffic both ways for <paramref name="seconds"/> before the first measured run: a server with a JIT
+    /// (the gateway's tiered compilation and PGO) then runs its data path as optimized code, as it does after its first
+    /// minute in service, instead of in its first-tier code during the first seconds of the measurement.
+    /// </summary>
+    private static async Task WarmUpAsync(List<SstpTunnelClient> clients, Target target, SinkControl sink, int sinkPort,
+        int size, double seconds)
+    {
+        Console.Error.WriteLine($"throughput: warm-up {seconds} s, {size} B both ways (not measured)");
+        byte[][] templates = clients.Select((c, i) =>
+            IpPackets.UdpPacket(c.Address!, (ushort)(40000 + i), target.Sink, (ushort)sinkPort, size)).ToArray();
+        sink.Send("RATE 0");
+        foreach (SstpTunnelClient c in clients)
+        {
+            sink.Send(FormattableString.Invariant($"BLAST {c.Address} {DownPort} {size} {seconds}"));
+        }
+        using var stop = new CancellationTokenSource();
+        var sender = new Thread(() => SendLoop(clients, templates, stop.Token)) { Name = "bench-warmup", IsBackground = true };
+        sender.Start();
+        await Task.Delay(TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
+        stop.Cancel();
+        sender.Join();
+        await Task.Delay(1000).ConfigureAwait(false); // let the queues drain
     }
 
     /// <summary>

@@ -4,7 +4,10 @@ using Gateway.Tunnel;
 
 namespace Gateway.Tests.Tunnel;
 
-/// <summary>Sums the measurements of one <see cref="TunnelMetrics"/> instance by instrument and tag.</summary>
+/// <summary>
+/// Reads the instruments of one <see cref="TunnelMetrics"/> instance by instrument and tag: observable counters report
+/// their running totals, which <see cref="Get"/> collects first.
+/// </summary>
 internal sealed class MetricCollector : IDisposable
 {
     private readonly MeterListener _listener = new();
@@ -23,14 +26,17 @@ internal sealed class MetricCollector : IDisposable
         {
             foreach (KeyValuePair<string, object?> tag in tags)
             {
-                _sums.AddOrUpdate($"{instrument.Name}|{tag.Key}={tag.Value}", value, (_, old) => old + value);
+                _sums[$"{instrument.Name}|{tag.Key}={tag.Value}"] = value;
             }
         });
         _listener.Start();
     }
 
-    public long Get(string instrument, string tag, string value) =>
-        _sums.TryGetValue($"{instrument}|{tag}={value}", out long v) ? v : 0;
+    public long Get(string instrument, string tag, string value)
+    {
+        _listener.RecordObservableInstruments();
+        return _sums.TryGetValue($"{instrument}|{tag}={value}", out long v) ? v : 0;
+    }
 
     public void Dispose() => _listener.Dispose();
 }
