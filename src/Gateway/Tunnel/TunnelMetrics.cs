@@ -26,6 +26,7 @@ public sealed class TunnelMetrics : IDisposable
     private readonly Counter<long> _packets;
     private readonly Counter<long> _bytes;
     private readonly Counter<long> _dropped;
+    private readonly Counter<long> _tunWrites;
     private readonly bool _ownsMeter;
 
     /// <summary>Creates the meter through <paramref name="meterFactory"/> (DI) or, without one, a standalone meter.</summary>
@@ -46,6 +47,8 @@ public sealed class TunnelMetrics : IDisposable
             "IP bytes forwarded; direction=uplink or downlink.");
         _dropped = Meter.CreateCounter<long>("gateway.tunnel.dropped", "{packet}",
             "IP packets dropped by the data plane, by reason.");
+        _tunWrites = Meter.CreateCounter<long>("gateway.tunnel.tun_writes", "{write}",
+            "Writes to the TUN device for uplink packets; with uplink GRO one super-packet write carries several packets.");
     }
 
     /// <summary>The meter holding the instruments (tests listen to this instance).</summary>
@@ -56,6 +59,15 @@ public sealed class TunnelMetrics : IDisposable
     {
         _packets.Add(1, Uplink);
         _bytes.Add(bytes, Uplink);
+    }
+
+    /// <summary><paramref name="count"/> writes to the TUN device for uplink packets (a super-packet counts one).</summary>
+    public void TunWrites(long count)
+    {
+        if (count > 0)
+        {
+            _tunWrites.Add(count, Uplink);
+        }
     }
 
     /// <summary>One packet from the TUN device queued toward a client.</summary>

@@ -6,7 +6,7 @@ using Gateway.Tunnel;
 namespace Benchmarks.Micro;
 
 /// <summary>
-/// <see cref="TcpCoalescer"/> (uplink GRO) per packet: 11 contiguous 1360-byte segments (what one 16 KB TLS record
+/// <see cref="UplinkCoalescer"/> (uplink GRO) per packet: 11 contiguous 1360-byte segments (what one 16 KB TLS record
 /// carries) merged into one super-packet and flushed to a device that discards it. Figures are per segment.
 /// </summary>
 [MemoryDiagnoser]
@@ -15,7 +15,7 @@ public class TcpCoalescerBenchmarks
     private const int Segments = 11;
     private const int Mss = 1360;
 
-    private readonly TcpCoalescer _coalescer = new();
+    private readonly UplinkCoalescer _coalescer = new();
     private readonly DiscardTun _tun = new() { SupportsSuperPackets = true };
     private byte[][] _segments = [];
 

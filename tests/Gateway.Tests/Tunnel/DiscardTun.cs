@@ -11,6 +11,8 @@ internal sealed class DiscardTun : ITunDevice
 
     public bool SupportsSuperPackets { get; init; }
 
+    public TunOffloads Offloads => SupportsSuperPackets ? InMemoryTun.AllOffloads : TunOffloads.None;
+
     /// <summary>Super-packets taken by <see cref="WriteSuperPacket"/>.</summary>
     public long SuperPackets { get; private set; }
 

@@ -4,11 +4,11 @@ using Gateway.Tunnel;
 namespace Gateway.Tests.Tunnel;
 
 /// <summary>
-/// <see cref="TcpCoalescer"/> (uplink GRO): what it merges is checked by segmenting the super-packet back with
+/// <see cref="UplinkCoalescer"/> (uplink GRO): what it merges is checked by segmenting the super-packet back with
 /// <see cref="GsoSegmenter"/> and comparing with the original packets byte for byte; what it must not merge is
 /// written in order, one by one.
 /// </summary>
-public class TcpCoalescerTests
+public class UplinkCoalescerTests
 {
     private const byte Ack = 0x10;
     private const byte Psh = 0x08;
@@ -19,7 +19,7 @@ public class TcpCoalescerTests
     public void Consecutive_segments_of_a_flow_become_one_super_packet_that_splits_back_into_them(bool v6)
     {
         var tun = new InMemoryTun { SupportsSuperPackets = true };
-        var coalescer = new TcpCoalescer();
+        var coalescer = new UplinkCoalescer();
         var originals = new List<byte[]>();
         for (int i = 0; i < 10; i++)
         {
@@ -63,7 +63,7 @@ public class TcpCoalescerTests
     public void Packets_that_must_not_merge_are_written_one_by_one_in_order()
     {
         var tun = new InMemoryTun { SupportsSuperPackets = true };
-        var coalescer = new TcpCoalescer();
+        var coalescer = new UplinkCoalescer();
         byte[] a1 = Segment(false, 1000, 1, 1000, Ack);
         byte[] b1 = Segment(false, 9000, 2, 1000, Ack, sourcePort: 40001); // another flow
         byte[] a2 = Segment(false, 2000, 3, 1000, Ack);
@@ -92,7 +92,7 @@ public class TcpCoalescerTests
     public void A_short_segment_ends_the_super_packet_and_a_device_without_offloads_gets_plain_writes()
     {
         var tun = new InMemoryTun { SupportsSuperPackets = true };
-        var coalescer = new TcpCoalescer();
+        var coalescer = new UplinkCoalescer();
         uint seq = 1;
         foreach (int size in new[] { 1360, 1360, 700, 1360, 1360 })
         {
@@ -105,7 +105,7 @@ public class TcpCoalescerTests
         Assert.Equal(2 * 1360 + 52, tun.SuperPacketWrites[1].Packet.Length);
 
         var plain = new InMemoryTun();
-        var direct = new TcpCoalescer();
+        var direct = new UplinkCoalescer();
         for (int i = 0; i < 4; i++)
         {
             direct.Add(Segment(false, 1 + (uint)(i * 1000), 1, 1000, Ack), plain);
@@ -119,21 +119,21 @@ public class TcpCoalescerTests
     public void At_most_MaxSegments_per_super_packet()
     {
         var tun = new InMemoryTun { SupportsSuperPackets = true };
-        var coalescer = new TcpCoalescer();
-        for (int i = 0; i < TcpCoalescer.MaxSegments + 3; i++)
+        var coalescer = new UplinkCoalescer();
+        for (int i = 0; i < UplinkCoalescer.MaxSegments + 3; i++)
         {
             coalescer.Add(Segment(false, 1 + (uint)(i * 100), 1, 100, Ack), tun);
         }
         coalescer.Flush(tun);
         Assert.Equal(2, tun.SuperPacketWrites.Count);
-        Assert.Equal(52 + TcpCoalescer.MaxSegments * 100, tun.SuperPacketWrites[0].Packet.Length);
+        Assert.Equal(52 + UplinkCoalescer.MaxSegments * 100, tun.SuperPacketWrites[0].Packet.Length);
     }
 
     [Fact]
     public void Coalescing_allocates_nothing_per_packet()
     {
         var tun = new DiscardTun { SupportsSuperPackets = true };
-        var coalescer = new TcpCoalescer();
+        var coalescer = new UplinkCoalescer();
         byte[][] segments = [.. Enumerable.Range(0, 12).Select(i => Segment(false, 1 + (uint)(i * 1360), 1, 1360, Ack))];
         byte[] pureAck = Segment(false, 1, 1, 0, Ack);
         void Round()
