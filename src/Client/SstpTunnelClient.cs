@@ -22,7 +22,7 @@ namespace Client;
 /// With a TUN device opened with offloads (<see cref="OpenTun"/>, <see cref="SstpClientSettings.TunOffload"/>) the
 /// gateway's data-plane pieces do the batching on this end too: <see cref="TunDevice"/> segments the TSO/USO
 /// super-packets it reads (<see cref="GsoSegmenter"/>) into packets no larger than the TUN MTU, which is clamped to the
-/// server's MRU, and the downlink packets of one TLS read go through a <see cref="TcpCoalescer"/> into super-packet
+/// server's MRU, and the downlink packets of one TLS read go through a <see cref="UplinkCoalescer"/> into super-packet
 /// writes (flushed at the end of each read), so a TCP stream costs a TUN read per super-packet (up to 64 KB) and a
 /// TUN write per TLS read, not one per packet.
 /// </summary>
@@ -44,7 +44,7 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
     private readonly CancellationTokenSource _closed = new();
 
     // Downlink GRO toward the TUN device; used only on the pump's read loop (OnIpPacket / OnIpBatchEnd).
-    private readonly TcpCoalescer _coalescer = new();
+    private readonly UplinkCoalescer _coalescer = new();
     private byte[]? _pendingHlak;
     private Task? _run;
     private ITunDevice? _tun;

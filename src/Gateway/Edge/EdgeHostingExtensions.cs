@@ -38,7 +38,12 @@ public static class EdgeHostingExtensions
         services.TryAddSingleton<GatewayReadiness>();
         services.AddHttpForwarder();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, EdgeKestrelSetup>();
-        services.Configure<SocketTransportOptions>(o => o.CreateBoundListenSocket = EdgeKestrelSetup.CreateBoundListenSocket);
+        bool inline = builder.Configuration.GetValue<bool>(EdgeOptions.SectionName + ":InlineSocketScheduling");
+        services.Configure<SocketTransportOptions>(o =>
+        {
+            o.CreateBoundListenSocket = EdgeKestrelSetup.CreateBoundListenSocket;
+            o.UnsafePreferInlineScheduling = inline;
+        });
         return builder;
     }
 

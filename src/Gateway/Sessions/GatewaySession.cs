@@ -21,7 +21,7 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
     private readonly SstpPump _pump;
     private readonly EgressQueue _egress;
     private readonly PacketRouter _router;
-    private readonly TcpCoalescer _coalescer = new();
+    private readonly UplinkCoalescer _coalescer = new();
     private readonly ISessionLeases _leases;
     private readonly ISessionTracker _tracker;
     private readonly SessionMetrics _metrics;
@@ -153,7 +153,7 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
 
     void ISstpPumpHost.OnIpPacket(SstpInputKind kind, Span<byte> packet)
     {
-        // Uplink GRO: the packets of one TLS read are merged per TCP flow and written at OnIpBatchEnd.
+        // Uplink GRO: the packets of one TLS read are merged per TCP or UDP flow and written at OnIpBatchEnd.
         DispatchResult r = _router.SendToTunnel(_addresses, packet, _coalescer);
         if (r == DispatchResult.Forwarded)
         {

@@ -30,8 +30,12 @@ public interface ITunDevice : IDisposable
     /// <summary>True when <see cref="WriteSuperPacket"/> can hand the kernel a GSO super-packet (IFF_VNET_HDR on).</summary>
     bool SupportsSuperPackets => false;
 
+    /// <summary>Which super-packets <see cref="WriteSuperPacket"/> takes (TSO4/TSO6 for TCP, USO4/USO6 for UDP); none
+    /// without offloads.</summary>
+    TunOffloads Offloads => TunOffloads.None;
+
     /// <summary>
-    /// Writes a packet with its virtio header (a TCP super-packet built by <see cref="TcpCoalescer"/>, or a plain one).
+    /// Writes a packet with its virtio header (a TCP or UDP super-packet built by <see cref="UplinkCoalescer"/>, or a plain one).
     /// Devices without offloads only take plain packets (GSO none, no partial checksum).
     /// </summary>
     bool WriteSuperPacket(ReadOnlySpan<byte> packet, in VirtioNetHeader header) =>

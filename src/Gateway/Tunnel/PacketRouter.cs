@@ -174,7 +174,7 @@ public sealed class PacketRouter
     /// the caller's <paramref name="coalescer"/> (uplink GRO), which may hold it until a later packet or
     /// <see cref="FlushToTunnel"/>. The caller flushes at the end of each batch (e.g. one TLS read).
     /// </summary>
-    public DispatchResult SendToTunnel(in SessionAddresses addresses, Span<byte> packet, TcpCoalescer? coalescer)
+    public DispatchResult SendToTunnel(in SessionAddresses addresses, Span<byte> packet, UplinkCoalescer? coalescer)
     {
         SourceCheck check = SourceValidator.Check(addresses, packet, out IpHeader header);
         if (check != SourceCheck.Ok)
@@ -188,7 +188,10 @@ public sealed class PacketRouter
             TcpMssClamp.Clamp(ip, _mssV4, _mssV6);
         }
         ITunDevice? tun = Volatile.Read(ref _tun);
-        if (tun is null || !(coalescer is null ? tun.Write(ip) : coalescer.Add(ip, tun)))
+        long writes = coalescer?.Writes ?? 0;
+        bool written = tun is not null && (coalescer is null ? tun.Write(ip) : coalescer.Add(ip, tun));
+        _metrics.TunWrites(coalescer is null ? (tun is null ? 0 : 1) : coalescer.Writes - writes);
+        if (!written)
         {
             _metrics.Dropped(TunnelDropReason.TunWriteFailed);
             return DispatchResult.Dropped;
@@ -198,10 +201,17 @@ public sealed class PacketRouter
     }
 
     /// <summary>Writes what <paramref name="coalescer"/> still holds (the end of an uplink batch).</summary>
-    public void FlushToTunnel(TcpCoalescer coalescer)
+    public void FlushToTunnel(UplinkCoalescer coalescer)
     {
         ITunDevice? tun = Volatile.Read(ref _tun);
-        if (tun is not null && !coalescer.Flush(tun))
+        if (tun is null)
+        {
+            return;
+        }
+        long writes = coalescer.Writes;
+        bool ok = coalescer.Flush(tun);
+        _metrics.TunWrites(coalescer.Writes - writes);
+        if (!ok)
         {
             _metrics.Dropped(TunnelDropReason.TunWriteFailed);
         }

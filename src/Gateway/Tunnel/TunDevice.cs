@@ -313,7 +313,7 @@ public sealed unsafe class TunDevice : ITunDevice
     /// <summary>
     /// As <see cref="Start(TunPacketHandler)"/>, and <paramref name="readCompleted"/> runs on the reader thread after
     /// the packets of each read were handled (the end of a batch: a super-packet's segments, e.g. to flush a
-    /// <see cref="TcpCoalescer"/>).
+    /// <see cref="UplinkCoalescer"/>).
     /// </summary>
     public void Start(TunPacketHandler handler, Action? readCompleted)
     {

@@ -59,6 +59,9 @@ public sealed class TunnelMetrics : IDisposable
             "IP bytes forwarded; direction=uplink or downlink.");
         Meter.CreateObservableCounter("gateway.tunnel.dropped", ObserveDropped, "{packet}",
             "IP packets dropped by the data plane, by reason.");
+        Meter.CreateObservableCounter("gateway.tunnel.tun_writes",
+            () => new Measurement<long>(Volatile.Read(ref _uplink.TunWrites), Uplink), "{write}",
+            "Writes to the TUN device for uplink packets; with uplink GRO one super-packet write carries several packets.");
     }
 
     /// <summary>The meter holding the instruments (tests listen to this instance).</summary>
@@ -69,6 +72,15 @@ public sealed class TunnelMetrics : IDisposable
     {
         Interlocked.Increment(ref _uplink.Packets);
         Interlocked.Add(ref _uplink.Bytes, bytes);
+    }
+
+    /// <summary><paramref name="count"/> writes to the TUN device for uplink packets (a super-packet counts one).</summary>
+    public void TunWrites(long count)
+    {
+        if (count > 0)
+        {
+            Interlocked.Add(ref _uplink.TunWrites, count);
+        }
     }
 
     /// <summary>One packet from the TUN device queued toward a client.</summary>
@@ -121,5 +133,8 @@ public sealed class TunnelMetrics : IDisposable
 
         [System.Runtime.InteropServices.FieldOffset(72)]
         public long Bytes;
+
+        [System.Runtime.InteropServices.FieldOffset(80)]
+        public long TunWrites;
     }
 }

@@ -11,6 +11,11 @@ internal sealed class DiscardTun : ITunDevice
 
     public bool SupportsSuperPackets { get; init; }
 
+    /// <summary>With <see cref="SupportsSuperPackets"/>, what a <see cref="TunDevice"/> on this kernel accepts.</summary>
+    public TunOffloads Offloads => SupportsSuperPackets
+        ? TunOffloads.Checksum | TunOffloads.Tso4 | TunOffloads.Tso6 | TunOffloads.TsoEcn | TunOffloads.Uso4 | TunOffloads.Uso6
+        : TunOffloads.None;
+
     /// <summary>Super-packets taken by <see cref="WriteSuperPacket"/>.</summary>
     public long SuperPackets { get; private set; }
 

@@ -62,8 +62,19 @@ public sealed class InMemoryTun : ITunDevice
     public ValueTask<byte[]> ReadWrittenAsync(CancellationToken cancellationToken = default) =>
         _written.Reader.ReadAsync(cancellationToken);
 
-    /// <summary>When set, the device takes super-packets (like a <see cref="TunDevice"/> with offloads).</summary>
-    public bool SupportsSuperPackets { get; set; }
+    /// <summary>When set, the device takes super-packets (like a <see cref="TunDevice"/> with offloads): setting it
+    /// turns every offload on (or off); <see cref="Offloads"/> narrows them.</summary>
+    public bool SupportsSuperPackets
+    {
+        get => Offloads != TunOffloads.None;
+        set => Offloads = value ? AllOffloads : TunOffloads.None;
+    }
+
+    /// <summary>What a <see cref="TunDevice"/> on this kernel accepts: checksums, TSO4/6 with ECN, USO4/6.</summary>
+    public const TunOffloads AllOffloads = TunOffloads.Checksum | TunOffloads.Tso4 | TunOffloads.Tso6 | TunOffloads.TsoEcn
+        | TunOffloads.Uso4 | TunOffloads.Uso6;
+
+    public TunOffloads Offloads { get; set; }
 
     /// <summary>Every <see cref="WriteSuperPacket"/> call, with its header (the packet also goes to the written queue).</summary>
     public List<(VirtioNetHeader Header, byte[] Packet)> SuperPacketWrites { get; } = [];

@@ -119,6 +119,30 @@ public class PacketRouterTests
     }
 
     [Fact]
+    public void Uplink_through_a_coalescer_counts_every_packet_and_one_TUN_write_per_super_packet()
+    {
+        using var metrics = new TunnelMetrics();
+        using var counters = new MetricCollector(metrics);
+        var router = new PacketRouter(metrics, 1400);
+        using var tun = new InMemoryTun { SupportsSuperPackets = true };
+        router.Attach(tun);
+        var coalescer = new UplinkCoalescer();
+        var client = new SessionAddresses(A("10.213.0.2"));
+        for (int i = 0; i < 5; i++)
+        {
+            byte[] datagram = UdpDatagrams.Build("10.213.0.2", "10.213.1.1", 5000, 9000, UdpDatagrams.Payload(i, 1000));
+            Assert.Equal(DispatchResult.Forwarded, router.SendToTunnel(client, datagram, coalescer));
+        }
+        Assert.Equal(0, counters.Get("gateway.tunnel.tun_writes", "direction", "uplink"));
+        router.FlushToTunnel(coalescer);
+        router.SendToTunnel(client, TestPackets.Udp4("10.213.0.2", "10.213.1.1", 1, 2, [1]));
+
+        Assert.Equal(6, counters.Get("gateway.tunnel.packets", "direction", "uplink"));
+        Assert.Equal(2, counters.Get("gateway.tunnel.tun_writes", "direction", "uplink"));
+        Assert.Single(tun.SuperPacketWrites);
+    }
+
+    [Fact]
     public async Task Uplink_validates_source_clamps_and_writes()
     {
         using var metrics = new TunnelMetrics();

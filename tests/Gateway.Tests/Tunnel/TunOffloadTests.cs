@@ -177,7 +177,7 @@ public class TunOffloadTests(ITestOutputHelper output)
     /// and the kernel checks every segment's checksums on the way back in.
     /// </summary>
     /// <remarks>With <paramref name="coalesce"/> the reflected segments of each read go through a
-    /// <see cref="TcpCoalescer"/> (flushed when the read is done), so the kernel also takes GSO super-packets written
+    /// <see cref="UplinkCoalescer"/> (flushed when the read is done), so the kernel also takes GSO super-packets written
     /// with a TCPV4 virtio header and a partial checksum.</remarks>
     [Theory]
     [InlineData(false)]
@@ -190,7 +190,7 @@ public class TunOffloadTests(ITestOutputHelper output)
         uint peer = TestPackets.V4("10.213.32.2");
         uint alias = TestPackets.V4("10.213.32.3");
         long reflected = 0;
-        var coalescer = new TcpCoalescer();
+        var coalescer = new UplinkCoalescer();
         tun.Start(packet =>
         {
             if (IpPacket.TryParse(packet, out IpHeader h) != IpParseStatus.Ok || !h.IsIpv4 || h.Protocol != IpPacket.ProtocolTcp
