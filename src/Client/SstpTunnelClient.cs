@@ -67,10 +67,11 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
         // The pump writes its records straight to the SslStream, one TLS record of up to 16 KiB per write; the
         // pipe's output is only its fallback and stays unused. No separate tail record: that rule is for sstpc's
         // one-packet-per-wakeup reader, and the peer here is a server that reads whole records (it would cost the
-        // load generator one more record per burst).
+        // load generator one more record per burst). `input` already reads the SslStream in 64 KiB reads, so the pump
+        // keeps it (TlsReadBytes = 0).
         var transport = new DuplexPipe(input, PipeWriter.Create(tls, new StreamPipeWriterOptions(leaveOpen: true)));
         _pump = new SstpPump(transport, tls, _sstp, control, _sendQueue,
-            new SessionOptions { SeparateTailRecord = false }, TimeProvider.System);
+            new SessionOptions { SeparateTailRecord = false, TlsReadBytes = 0 }, TimeProvider.System);
         CertificateSha256 = certSha256;
     }
 

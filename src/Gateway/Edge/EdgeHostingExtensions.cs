@@ -38,11 +38,10 @@ public static class EdgeHostingExtensions
         services.TryAddSingleton<GatewayReadiness>();
         services.AddHttpForwarder();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, EdgeKestrelSetup>();
-        bool inline = builder.Configuration.GetValue<bool>(EdgeOptions.SectionName + ":InlineSocketScheduling");
-        services.Configure<SocketTransportOptions>(o =>
+        services.AddOptions<SocketTransportOptions>().Configure<IOptions<EdgeOptions>>((o, edge) =>
         {
             o.CreateBoundListenSocket = EdgeKestrelSetup.CreateBoundListenSocket;
-            o.UnsafePreferInlineScheduling = inline;
+            o.UnsafePreferInlineScheduling = edge.Value.InlineSocketScheduling;
         });
         return builder;
     }

@@ -54,6 +54,16 @@ public sealed class EdgeOptions
     /// </summary>
     public int TcpNotSentLowWatermark { get; set; } = 128 * 1024;
 
+    /// <summary>
+    /// Kestrel's <c>SocketTransportOptions.UnsafePreferInlineScheduling</c>: socket sends and receives continue on the
+    /// thread that completed them instead of being handed to Kestrel's I/O queues, one thread-pool hop fewer per TLS
+    /// record each way. The gateway never blocks on those threads (every wait is awaited), which is the option's
+    /// condition; the runtime's own socket completions still run on the thread pool (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS
+    /// is not set). Measured: TCP download through one session 0.52-0.59 -> 1.08-1.32 Gbit/s, 13-14 -> 5-6.5 gateway
+    /// CPU s/GB (docs/benchmarks.md section 7). Read at startup.
+    /// </summary>
+    public bool InlineSocketScheduling { get; set; } = true;
+
     public EdgeTlsOptions Tls { get; set; } = new();
 
     public EdgeManagementOptions Management { get; set; } = new();

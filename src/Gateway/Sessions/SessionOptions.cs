@@ -22,6 +22,15 @@ public sealed class SessionOptions
     /// </summary>
     public bool SeparateTailRecord { get; set; } = true;
 
+    /// <summary>
+    /// Size of the pump's reads from the connection's TLS stream (0: read through the connection's own pipe). Kestrel's
+    /// TLS pipe reads at most 4 KiB (one memory-pool block) at a time, so one batch of uplink packets held about three
+    /// 1400-byte packets and the TUN coalescer could merge no more than that; reading the SslStream directly returns a
+    /// whole TLS record (up to 16 KiB) per read. The buffer is taken only when data arrives (zero-byte reads), so an
+    /// idle session holds none.
+    /// </summary>
+    public int TlsReadBytes { get; set; } = 64 * 1024;
+
     /// <summary>How often a session's byte and packet counters are written to the session store.</summary>
     public int CounterRefreshMs { get; set; } = 5_000;
 

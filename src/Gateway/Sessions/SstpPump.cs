@@ -21,6 +21,9 @@ public sealed class SstpPump : IDisposable
 {
     private readonly IDuplexPipe _transport;
     private readonly Stream? _records;
+    private readonly int _tlsReadBytes;
+    private PipeReader _input;
+    private bool _ownsInput;
     private readonly bool _separateTailRecord;
     private readonly SstpRecordBuffer _record = new();
     private readonly SstpSession _engine;
@@ -47,7 +50,9 @@ public sealed class SstpPump : IDisposable
         EgressQueue egress, SessionOptions options, TimeProvider time)
     {
         _transport = transport;
+        _input = transport.Input;
         _records = tls;
+        _tlsReadBytes = options.TlsReadBytes;
         _separateTailRecord = options.SeparateTailRecord;
         _engine = engine;
         _control = control;
@@ -80,6 +85,7 @@ public sealed class SstpPump : IDisposable
     public async Task RunAsync(ISstpPumpHost host, Action<long> start, CancellationToken connectionClosed)
     {
         _host = host;
+        TakeOverTlsReads();
         // Start first: a connection that is already closed runs the callback inside Register, and the engine must
         // leave Idle before it can be told the transport is gone (else Start would find it Closed and throw).
         Invoke(start);
@@ -94,9 +100,46 @@ public sealed class SstpPump : IDisposable
         finally
         {
             // The call is over (or the peer is gone): stop reading.
-            _transport.Input.CancelPendingRead();
+            _input.CancelPendingRead();
             await reader.ConfigureAwait(false);
+            if (_ownsInput)
+            {
+                await _input.CompleteAsync().ConfigureAwait(false);
+            }
         }
+    }
+
+    /// <summary>
+    /// With a TLS stream and <see cref="SessionOptions.TlsReadBytes"/> set, the receive loop reads the stream itself in
+    /// reads of that size instead of through the connection's pipe (see the option). Bytes the pipe already holds
+    /// (anything the peer sent after the HTTP request head) are read first, so nothing received is lost.
+    /// </summary>
+    private void TakeOverTlsReads()
+    {
+        if (_records is not { } tls || _tlsReadBytes <= 0)
+        {
+            return;
+        }
+
+        PipeReader original = _transport.Input;
+        byte[] early = [];
+        if (original.TryRead(out ReadResult buffered))
+        {
+            if (buffered.IsCompleted || buffered.IsCanceled)
+            {
+                // Closed already: keep the pipe, which reports it.
+                original.AdvanceTo(buffered.Buffer.Start);
+                return;
+            }
+
+            early = buffered.Buffer.ToArray();
+            original.AdvanceTo(buffered.Buffer.End);
+        }
+
+        Stream source = early.Length == 0 ? tls : new PrefixedReadStream(early, tls);
+        _input = PipeReader.Create(source, new StreamPipeReaderOptions(bufferSize: _tlsReadBytes,
+            minimumReadSize: Math.Min(_tlsReadBytes, 16 * 1024), leaveOpen: true, useZeroByteReads: true));
+        _ownsInput = true;
     }
 
     /// <summary>Runs <paramref name="action"/> on the engine under the lock, then lets output and timers follow.</summary>
@@ -142,7 +185,7 @@ public sealed class SstpPump : IDisposable
 
     private async Task ReceiveLoopAsync()
     {
-        PipeReader input = _transport.Input;
+        PipeReader input = _input;
         byte[]? scratch = null;
         try
         {

@@ -19,6 +19,13 @@ internal sealed class ScriptedSstpSession : SstpSession
     /// <summary>Data may flow from now on.</summary>
     public void Connect() => SetState(SstpState.CallConnected, long.MaxValue);
 
+    /// <summary>Call-Connected with PPP raised: data packets from the peer reach the pump's host.</summary>
+    public void ConnectWithPpp(long nowMs)
+    {
+        Connect();
+        RaisePpp(nowMs);
+    }
+
     /// <summary>Writes an encoded SSTP packet to the engine's output, as a control message or PPP frame would be.</summary>
     public void Emit(ReadOnlySpan<byte> packet) => Send(packet);
 

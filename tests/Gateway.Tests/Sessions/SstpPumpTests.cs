@@ -5,6 +5,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Gateway.Ppp;
 using Gateway.Sessions;
 using Gateway.Sstp;
 using Gateway.Tests.Infrastructure;
@@ -103,7 +104,7 @@ public sealed class SstpPumpTests
     [Fact]
     public async Task A_small_turn_budget_spreads_a_burst_over_many_turns_and_keeps_the_tail_rule()
     {
-        List<byte[]> writes = await RunBurstAsync([], Ip(30, 1400), new SessionOptions { MaxCoalesceBytes = 3000 });
+        List<byte[]> writes = await RunBurstAsync([], Ip(30, 1400), new SessionOptions { MaxCoalesceBytes = 3000, TlsReadBytes = 0 });
 
         Assert.Equal(Enumerable.Range(0, 30), writes.SelectMany(Markers));
         Assert.Single(Markers(writes[^1]));
@@ -124,7 +125,7 @@ public sealed class SstpPumpTests
 
         var recording = new RecordingStream { WriteDelay = TimeSpan.FromMilliseconds(5) };
         using var pump = new SstpPump(new Duplex(new Pipe().Reader, new Pipe().Writer), recording, engine, controlOutput,
-            egress, new SessionOptions { MaxCoalesceBytes = 3000 }, TimeProvider.System);
+            egress, new SessionOptions { MaxCoalesceBytes = 3000, TlsReadBytes = 0 }, TimeProvider.System);
         Task run = pump.RunAsync(new NoHost(), _ => engine.Connect(), CancellationToken.None);
         Assert.True(await Poll.UntilAsync(() => recording.Writes.Count >= 2, TimeSpan.FromSeconds(10)));
 
@@ -138,7 +139,7 @@ public sealed class SstpPumpTests
     [Fact]
     public async Task With_SeparateTailRecord_off_a_burst_is_one_write()
     {
-        List<byte[]> writes = await RunBurstAsync([LcpConfigureAck], Ip(4, 100), new SessionOptions { SeparateTailRecord = false });
+        List<byte[]> writes = await RunBurstAsync([LcpConfigureAck], Ip(4, 100), new SessionOptions { SeparateTailRecord = false, TlsReadBytes = 0 });
 
         byte[] only = Assert.Single(writes);
         Assert.Equal([-1, 0, 1, 2, 3], Markers(only));
@@ -177,6 +178,95 @@ public sealed class SstpPumpTests
 
         Assert.True(stalled);
         Assert.Equal(1, received);
+    }
+
+    [Fact]
+    public async Task Over_TLS_the_pump_reads_whole_records_after_the_bytes_the_pipe_already_held()
+    {
+        (Socket serverSocket, Socket clientSocket, SslStream serverTls, SslStream clientTls) = await TlsPairAsync();
+        using (serverSocket)
+        using (clientSocket)
+        await using (serverTls)
+        await using (clientTls)
+        {
+            List<byte[]> ip = Ip(40, 1400);
+            // Packets 0-2 arrived with the HTTP head: the connection's pipe holds them when the pump starts.
+            var early = new Pipe();
+            foreach (byte[] p in ip.Take(3))
+            {
+                early.Writer.Write(DataPacket(p));
+            }
+            await early.Writer.FlushAsync();
+
+            var controlOutput = new ArrayBufferWriter<byte>();
+            var engine = new ScriptedSstpSession(controlOutput);
+            var host = new RecordingHost();
+            using var pump = new SstpPump(new Duplex(early.Reader, new Pipe().Writer), serverTls, engine, controlOutput,
+                new EgressQueue(), new SessionOptions(), TimeProvider.System);
+            Task run = pump.RunAsync(host, engine.ConnectWithPpp, CancellationToken.None);
+
+            // The rest in writes of 11 packets: one TLS record each (11 x 1408 B < 16 KiB).
+            foreach (byte[][] chunk in ip.Skip(3).Chunk(11))
+            {
+                await clientTls.WriteAsync(chunk.SelectMany(DataPacket).ToArray());
+            }
+
+            Assert.True(await Poll.UntilAsync(() => host.Count >= ip.Count, TimeSpan.FromSeconds(10)));
+            pump.ConnectionLost("test over");
+            await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.Equal(ip, host.Packets);
+            // Kestrel's own TLS pipe would have delivered at most 4 KiB (2 packets of 1408 B) per read.
+            Assert.True(host.LargestBatch >= 11, $"largest batch {host.LargestBatch}");
+        }
+    }
+
+    [Fact]
+    public async Task PrefixedReadStream_returns_the_prefix_first_then_the_inner_stream()
+    {
+        using var inner = new MemoryStream([4, 5, 6]);
+        using var stream = new PrefixedReadStream([1, 2, 3], inner);
+        byte[] buffer = new byte[2];
+        Assert.Equal(0, stream.Read(Span<byte>.Empty));
+        Assert.Equal(2, stream.Read(buffer));
+        Assert.Equal(new byte[] { 1, 2 }, buffer);
+        Assert.Equal(1, await stream.ReadAsync(buffer.AsMemory()));
+        Assert.Equal(3, buffer[0]);
+        Assert.Equal(2, stream.Read(buffer));
+        Assert.Equal(new byte[] { 4, 5 }, buffer);
+        Assert.Equal(1, stream.Read(buffer));
+        Assert.Equal(0, stream.Read(buffer));
+    }
+
+    /// <summary>A TLS connection over loopback; the client's writes reach the socket one TLS record per write.</summary>
+    private static async Task<(Socket Server, Socket Client, SslStream ServerTls, SslStream ClientTls)> TlsPairAsync()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var clientSocket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await clientSocket.ConnectAsync((IPEndPoint)listener.LocalEndpoint);
+        Socket serverSocket = await listener.AcceptSocketAsync();
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using X509Certificate2 certificate = new CertificateRequest("CN=sstp-pump-test", key, HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var serverTls = new SslStream(new NetworkStream(serverSocket, ownsSocket: false));
+        var clientTls = new SslStream(new ExactRecordStream(new NetworkStream(clientSocket, ownsSocket: false)));
+        await Task.WhenAll(
+            serverTls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }),
+            clientTls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = "sstp-pump-test",
+                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            })).WaitAsync(TimeSpan.FromSeconds(10));
+        return (serverSocket, clientSocket, serverTls, clientTls);
+    }
+
+    private static byte[] DataPacket(byte[] ip)
+    {
+        byte[] packet = new byte[ip.Length + SstpFrameWriter.DataPrefixLength];
+        SstpFrameWriter.WriteDataPrefix(packet, PppProtocol.IPv4, ip.Length);
+        ip.CopyTo(packet, SstpFrameWriter.DataPrefixLength);
+        return packet;
     }
 
     private static List<byte[]> Ip(int count, int length)
@@ -234,7 +324,7 @@ public sealed class SstpPumpTests
         var recording = new RecordingStream();
         PipeWriter output = viaPipe ? PipeWriter.Create(recording) : new Pipe().Writer;
         using var pump = new SstpPump(new Duplex(new Pipe().Reader, output), viaPipe ? null : recording, engine,
-            controlOutput, egress, options ?? new SessionOptions(), TimeProvider.System);
+            controlOutput, egress, options ?? new SessionOptions { TlsReadBytes = 0 }, TimeProvider.System);
         Task run = pump.RunAsync(new NoHost(), _ =>
         {
             engine.Connect();
@@ -260,23 +350,11 @@ public sealed class SstpPumpTests
     /// </summary>
     private static async Task<(int Received, bool Stalled)> ReadBurstLikeSstpcAsync(SessionOptions options)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        using var clientSocket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await clientSocket.ConnectAsync((IPEndPoint)listener.LocalEndpoint);
-        using Socket serverSocket = await listener.AcceptSocketAsync();
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using X509Certificate2 certificate = new CertificateRequest("CN=sstp-pump-test", key, HashAlgorithmName.SHA256)
-            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        await using var serverTls = new SslStream(new NetworkStream(serverSocket, ownsSocket: false));
-        await using var clientTls = new SslStream(new ExactRecordStream(new NetworkStream(clientSocket, ownsSocket: false)));
-        await Task.WhenAll(
-            serverTls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }),
-            clientTls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-            {
-                TargetHost = "sstp-pump-test",
-                RemoteCertificateValidationCallback = (_, _, _, _) => true,
-            })).WaitAsync(TimeSpan.FromSeconds(10));
+        (Socket serverSocket, Socket clientSocket, SslStream serverTls, SslStream clientTls) = await TlsPairAsync();
+        using var serverOwner = serverSocket;
+        using var clientOwner = clientSocket;
+        await using var serverOwnerTls = serverTls;
+        await using var clientOwnerTls = clientTls;
 
         var controlOutput = new ArrayBufferWriter<byte>();
         var engine = new ScriptedSstpSession(controlOutput);
@@ -322,6 +400,55 @@ public sealed class SstpPumpTests
         public PipeReader Input { get; } = input;
 
         public PipeWriter Output { get; } = output;
+    }
+
+    private sealed class RecordingHost : ISstpPumpHost
+    {
+        private readonly List<byte[]> _packets = [];
+        private int _batch;
+
+        public int Count
+        {
+            get
+            {
+                lock (_packets)
+                {
+                    return _packets.Count;
+                }
+            }
+        }
+
+        public List<byte[]> Packets
+        {
+            get
+            {
+                lock (_packets)
+                {
+                    return [.. _packets];
+                }
+            }
+        }
+
+        public int LargestBatch { get; private set; }
+
+        public void AfterEngineCall(long nowMs)
+        {
+        }
+
+        public void OnIpPacket(SstpInputKind kind, Span<byte> packet)
+        {
+            lock (_packets)
+            {
+                _packets.Add(packet.ToArray());
+            }
+            _batch++;
+        }
+
+        public void OnIpBatchEnd()
+        {
+            LargestBatch = Math.Max(LargestBatch, _batch);
+            _batch = 0;
+        }
     }
 
     private sealed class NoHost : ISstpPumpHost
