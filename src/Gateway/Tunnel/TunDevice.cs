@@ -40,6 +40,7 @@ public sealed unsafe class TunDevice : ITunDevice
         [System.Runtime.InteropServices.FieldOffset(16)] public long SuperPackets;
         [System.Runtime.InteropServices.FieldOffset(24)] public long Malformed;
         [System.Runtime.InteropServices.FieldOffset(32)] public long SegmentsSkipped;
+        [System.Runtime.InteropServices.FieldOffset(40)] public long Yields;
     }
 
     private readonly int[] _fds;
@@ -90,6 +91,9 @@ public sealed unsafe class TunDevice : ITunDevice
 
     /// <summary>Segments of super-packets dropped unsegmented because an earlier segment's destination refused it.</summary>
     public long SegmentsSkipped => Sum(static s => s.SegmentsSkipped);
+
+    /// <summary>Times a reader gave up its CPU after a read whose destination refused it (a session's queue full).</summary>
+    public long RefusalYields => Sum(static s => s.Yields);
 
     private long Sum(Func<QueueStats, long> field)
     {
@@ -481,12 +485,12 @@ public sealed unsafe class TunDevice : ITunDevice
     /// <paramref name="scratch"/> one segment at a time (each handed over before the next is built, so the segment stays
     /// in cache); a NEEDS_CSUM packet gets its checksum completed in place. Malformed ones are counted and dropped.
     /// </summary>
-    private void DeliverOffloaded(Span<byte> frame, Span<byte> scratch, ref QueueStats stats)
+    private bool DeliverOffloaded(Span<byte> frame, Span<byte> scratch, ref QueueStats stats)
     {
         if (!VirtioNetHeader.TryRead(frame, out VirtioNetHeader header))
         {
             stats.Malformed++;
-            return;
+            return true;
         }
         Span<byte> packet = frame[VirtioNetHeader.Size..];
         if (header.GsoKind == VirtioNetHeader.GsoNone)
@@ -494,15 +498,14 @@ public sealed unsafe class TunDevice : ITunDevice
             if (header.NeedsChecksum && GsoSegmenter.CompleteChecksum(packet, header) != GsoStatus.Ok)
             {
                 stats.Malformed++;
-                return;
+                return true;
             }
-            Deliver(packet, ref stats);
-            return;
+            return Deliver(packet, ref stats);
         }
         if (GsoSegmenter.Prepare(packet, header, out GsoLayout layout) != GsoStatus.Ok)
         {
             stats.Malformed++;
-            return;
+            return true;
         }
         stats.SuperPackets++;
         for (int i = 0; i < layout.SegmentCount; i++)
@@ -510,16 +513,17 @@ public sealed unsafe class TunDevice : ITunDevice
             if (GsoSegmenter.WriteSegment(packet, layout, i, scratch, out int length) != GsoStatus.Ok)
             {
                 stats.Malformed++;
-                return;
+                return true;
             }
             if (!Deliver(scratch[..length], ref stats))
             {
                 // Same destination for every segment: it refused this one, so it would refuse the rest. Skipping them
                 // here keeps an overloaded session from costing segmentation work (see TunDispatchHandler).
                 stats.SegmentsSkipped += layout.SegmentCount - i - 1;
-                return;
+                return false;
             }
         }
+        return true;
     }
 
     private void ReadLoop(int queue)
@@ -541,15 +545,20 @@ public sealed unsafe class TunDevice : ITunDevice
                 if (n > 0)
                 {
                     stats.Reads++;
-                    if (offloaded)
-                    {
-                        DeliverOffloaded(new Span<byte>(p, (int)n), scratch, ref stats);
-                    }
-                    else
-                    {
-                        Deliver(new Span<byte>(p, (int)n), ref stats);
-                    }
+                    bool accepted = offloaded
+                        ? DeliverOffloaded(new Span<byte>(p, (int)n), scratch, ref stats)
+                        : Deliver(new Span<byte>(p, (int)n), ref stats);
                     _readCompleted?.Invoke();
+                    if (!accepted)
+                    {
+                        // A session's queue is full: its writer is behind. Reading on at once would only copy in more
+                        // packets to drop, so let a runnable writer have the CPU first (receive livelock: under a UDP
+                        // flood into one session the reader took 57% of the gateway's core and the session got 0.1-0.4
+                        // Gbit/s; with the yield 0.6-1.6, docs/benchmarks.md section 7). sched_yield costs ~1 us and
+                        // returns at once when nothing else is runnable, so other sessions' packets wait no longer.
+                        stats.Yields++;
+                        Thread.Yield();
+                    }
                     continue;
                 }
                 int errno = n < 0 ? Marshal.GetLastPInvokeError() : 0;
