@@ -12,17 +12,8 @@ internal sealed class AsyncAutoResetSignal : IValueTaskSource
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
     private int _state;
 
-    /// <summary>Wakes the waiter (its continuation is queued to the thread pool), or lets the next wait pass at once.</summary>
-    public void Set() => Set(inline: false);
-
-    /// <summary>
-    /// Like <see cref="Set"/>, but a waiting continuation runs on the calling thread, before this returns, up to its
-    /// first await that does not complete at once. Saves a thread-pool hop (a futex wake and often an IPI, ~5-10 us in
-    /// a VM) when the caller has nothing else to do. Only for callers that hold no lock the waiter takes.
-    /// </summary>
-    public void SetInline() => Set(inline: true);
-
-    private void Set(bool inline)
+    /// <summary>Wakes the waiter, or lets the next wait pass at once.</summary>
+    public void Set()
     {
         while (true)
         {
@@ -44,9 +35,6 @@ internal sealed class AsyncAutoResetSignal : IValueTaskSource
 
             if (Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
             {
-                // Only the thread that won the exchange touches _core until the waiter's next WaitAsync (which
-                // follows its continuation), so the flag is set for this completion alone.
-                _core.RunContinuationsAsynchronously = !inline;
                 _core.SetResult(true);
                 return;
             }

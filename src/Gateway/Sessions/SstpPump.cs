@@ -36,9 +36,6 @@ public sealed class SstpPump : IDisposable
     private long _downlinkBytes, _downlinkPackets;
     private string? _lostReason;
 
-    // Receive loop only: the packets of the current read left control output or a close for the write loop.
-    private bool _wakeWriter;
-
     // Write loop only: a queued packet that did not fit in the record being written (another record follows).
     private EgressPacket _carry;
     private bool _hasCarry;
@@ -203,14 +200,6 @@ public sealed class SstpPump : IDisposable
 
                 _host!.OnIpBatchEnd();
                 input.AdvanceTo(buffer.Start, buffer.End);
-                if (_wakeWriter)
-                {
-                    // The answers to this read (e.g. LCP, CHAP, IPCP replies) go out from this thread, in one record,
-                    // instead of waking the write loop on another: one thread-pool hop less per PPP round trip.
-                    _wakeWriter = false;
-                    _signal.SetInline();
-                }
-
                 if (framingError != SstpParseError.None)
                 {
                     // MS-SSTP 3.1.5.1: a framing error drops the connection without sending anything.
@@ -254,7 +243,7 @@ public sealed class SstpPump : IDisposable
         }
         else if (input.Kind == SstpInputKind.Close || _control.WrittenCount > 0)
         {
-            _wakeWriter = true;
+            _signal.Set();
         }
     }
 
