@@ -21,6 +21,10 @@ public interface ITunDevice : IDisposable
     /// </summary>
     void StartDispatch(TunDispatchHandler handler) => Start(packet => handler(packet));
 
+    /// <summary>Segments of GSO super-packets dropped unsegmented after their destination refused an earlier segment
+    /// (see <see cref="TunDispatchHandler"/>); 0 for devices without offloads.</summary>
+    long SegmentsSkipped => 0;
+
     /// <summary>
     /// Writes one complete IP packet toward the kernel. Safe from any number of threads at once (one write(2) per
     /// packet is atomic on a TUN fd). False when the device refused it or is closed.

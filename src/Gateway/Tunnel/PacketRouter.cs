@@ -48,6 +48,8 @@ public sealed class PacketRouter
             throw new InvalidOperationException("The router is already attached to a TUN device.");
         }
         tun.StartDispatch(packet => DispatchFromTunnel(packet) == DispatchResult.Forwarded);
+        // The segments the reader skips after a refusal are queue_full drops too (a TCP sender retransmits each one).
+        _metrics.CountSkippedAsQueueFull(() => tun.SegmentsSkipped);
     }
 
     /// <summary>Routes <paramref name="address"/> to <paramref name="session"/>; false if another session owns it.</summary>

@@ -106,6 +106,25 @@ public class PacketRouterTests
     }
 
     [Fact]
+    public void Segments_the_TUN_reader_skipped_after_a_refusal_count_as_queue_full_drops()
+    {
+        using var metrics = new TunnelMetrics();
+        using var counters = new MetricCollector(metrics);
+        var router = new PacketRouter(metrics, 1400);
+        using var tun = new InMemoryTun();
+        router.Attach(tun);
+        var session = new RecordingSession { Accept = false };
+        router.TryRegister(A("10.213.0.2"), session);
+
+        // The refused segment itself is counted by the session's EgressQueue (this test session counts nothing); the
+        // 44 that the reader skipped after it are read from the device.
+        Assert.Equal(DispatchResult.Dropped, router.DispatchFromTunnel(TestPackets.Bytes(TestPackets.V4SynAck)));
+        Assert.Equal(0, counters.Get("gateway.tunnel.dropped", "reason", "queue_full"));
+        tun.SegmentsSkipped = 44;
+        Assert.Equal(44, counters.Get("gateway.tunnel.dropped", "reason", "queue_full"));
+    }
+
+    [Fact]
     public void Downlink_trailing_bytes_are_trimmed_and_ipv6_is_routed()
     {
         using var metrics = new TunnelMetrics();
