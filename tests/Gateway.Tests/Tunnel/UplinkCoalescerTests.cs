@@ -44,19 +44,7 @@ public class UplinkCoalescerTests
         Assert.Equal((v6 ? 40 : 20) + 32, header.HeaderLength);
         Assert.Equal((v6 ? 40 : 20) + 32 + 9 * 1360 + 500, super.Length);
 
-        // The partial checksum completes to a valid one over the whole super-packet.
-        byte[] completed = (byte[])super.Clone();
-        Assert.Equal(GsoStatus.Ok, GsoSegmenter.CompleteChecksum(completed, header));
-        Assert.True(TestPackets.ChecksumsValid(completed));
-
-        Assert.Equal(GsoStatus.Ok, GsoSegmenter.Prepare(super, header, out GsoLayout layout));
-        Assert.Equal(10, layout.SegmentCount);
-        byte[] scratch = new byte[2000];
-        for (int i = 0; i < 10; i++)
-        {
-            Assert.Equal(GsoStatus.Ok, GsoSegmenter.WriteSegment(super, layout, i, scratch, out int length));
-            Assert.Equal(Convert.ToHexString(originals[i]), Convert.ToHexString(scratch, 0, length));
-        }
+        AssertCompletesAndSplitsBack(super, header, originals);
     }
 
     [Fact]
@@ -192,18 +180,7 @@ public class UplinkCoalescerTests
         Assert.Equal(ip + 8 + 9 * 1372 + 300, super.Length);
         Assert.Equal(8 + 9 * 1372 + 300, BinaryPrimitives.ReadUInt16BigEndian(super.AsSpan(ip + 4)));
 
-        byte[] completed = (byte[])super.Clone();
-        Assert.Equal(GsoStatus.Ok, GsoSegmenter.CompleteChecksum(completed, header));
-        Assert.True(TestPackets.ChecksumsValid(completed));
-
-        Assert.Equal(GsoStatus.Ok, GsoSegmenter.Prepare(super, header, out GsoLayout layout));
-        Assert.Equal(10, layout.SegmentCount);
-        byte[] scratch = new byte[2000];
-        for (int i = 0; i < 10; i++)
-        {
-            Assert.Equal(GsoStatus.Ok, GsoSegmenter.WriteSegment(super, layout, i, scratch, out int length));
-            Assert.Equal(Convert.ToHexString(originals[i]), Convert.ToHexString(scratch, 0, length));
-        }
+        AssertCompletesAndSplitsBack(super, header, originals);
     }
 
     [Fact]
@@ -510,5 +487,25 @@ public class UplinkCoalescerTests
         BinaryPrimitives.WriteUInt16BigEndian(t[16..], (ushort)~InternetChecksum.Fold(InternetChecksum.Add(sum, t)));
         Assert.True(TestPackets.ChecksumsValid(p));
         return p;
+    }
+
+    /// <summary>
+    /// The super-packet's partial checksum completes to a valid one over the whole packet, and software GSO splits it
+    /// back into exactly <paramref name="originals"/>.
+    /// </summary>
+    private static void AssertCompletesAndSplitsBack(byte[] super, VirtioNetHeader header, IReadOnlyList<byte[]> originals)
+    {
+        byte[] completed = (byte[])super.Clone();
+        Assert.Equal(GsoStatus.Ok, GsoSegmenter.CompleteChecksum(completed, header));
+        Assert.True(TestPackets.ChecksumsValid(completed));
+
+        Assert.Equal(GsoStatus.Ok, GsoSegmenter.Prepare(super, header, out GsoLayout layout));
+        Assert.Equal(originals.Count, layout.SegmentCount);
+        byte[] scratch = new byte[2000];
+        for (int i = 0; i < originals.Count; i++)
+        {
+            Assert.Equal(GsoStatus.Ok, GsoSegmenter.WriteSegment(super, layout, i, scratch, out int length));
+            Assert.Equal(Convert.ToHexString(originals[i]), Convert.ToHexString(scratch, 0, length));
+        }
     }
 }
