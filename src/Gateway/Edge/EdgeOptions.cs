@@ -60,7 +60,7 @@ public sealed class EdgeOptions
     /// record each way. The gateway never blocks on those threads (every wait is awaited), which is the option's
     /// condition; the runtime's own socket completions still run on the thread pool (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS
     /// is not set). Measured: TCP download through one session 0.52-0.59 -> 1.08-1.32 Gbit/s, 13-14 -> 5-6.5 gateway
-    /// CPU s/GB (docs/benchmarks.md section 7). Read at startup.
+    /// CPU s/GB (docs/benchmarks.md section 8). Read at startup.
     /// </summary>
     public bool InlineSocketScheduling { get; set; } = true;
 

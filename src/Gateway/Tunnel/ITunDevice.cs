@@ -19,11 +19,7 @@ public interface ITunDevice : IDisposable
     /// As <see cref="Start(TunPacketHandler)"/>, with a handler that reports refusals so a device that reads GSO
     /// super-packets can skip the remaining segments of one whose destination is full. Call once (instead of Start).
     /// </summary>
-    void StartDispatch(TunDispatchHandler handler) => Start(packet => handler(packet));
-
-    /// <summary>Segments of GSO super-packets dropped unsegmented after their destination refused an earlier segment
-    /// (see <see cref="TunDispatchHandler"/>); 0 for devices without offloads.</summary>
-    long SegmentsSkipped => 0;
+    void StartDispatch(TunDispatchHandler handler) => Start(packet => handler(packet, 0));
 
     /// <summary>
     /// Writes one complete IP packet toward the kernel. Safe from any number of threads at once (one write(2) per

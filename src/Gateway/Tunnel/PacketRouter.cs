@@ -47,9 +47,28 @@ public sealed class PacketRouter
         {
             throw new InvalidOperationException("The router is already attached to a TUN device.");
         }
-        tun.StartDispatch(packet => DispatchFromTunnel(packet) == DispatchResult.Forwarded);
-        // The segments the reader skips after a refusal are queue_full drops too (a TCP sender retransmits each one).
-        _metrics.CountSkippedAsQueueFull(() => tun.SegmentsSkipped);
+        tun.StartDispatch(DispatchSegment);
+    }
+
+    /// <summary>
+    /// The TUN reader's handler: <see cref="DispatchFromTunnel"/>, and when the packet is refused, the
+    /// <paramref name="segmentsAfter"/> segments of its super-packet that the reader then drops unsegmented are counted
+    /// under the same reason (a session's queue refusal: queue_full), so the drop counter matches what a TCP sender
+    /// retransmits.
+    /// </summary>
+    internal bool DispatchSegment(Span<byte> packet, int segmentsAfter)
+    {
+        DispatchResult result = DispatchFromTunnel(packet);
+        if (result != DispatchResult.Forwarded)
+        {
+            _metrics.Dropped(result switch
+            {
+                DispatchResult.NoRoute => TunnelDropReason.NoRoute,
+                DispatchResult.Malformed => TunnelDropReason.Malformed,
+                _ => TunnelDropReason.QueueFull,
+            }, segmentsAfter);
+        }
+        return result == DispatchResult.Forwarded;
     }
 
     /// <summary>Routes <paramref name="address"/> to <paramref name="session"/>; false if another session owns it.</summary>

@@ -322,7 +322,7 @@ public sealed unsafe class TunDevice : ITunDevice
     public void Start(TunPacketHandler handler, Action? readCompleted)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        Start(packet =>
+        Start((packet, _) =>
         {
             handler(packet);
             return true;
@@ -466,12 +466,12 @@ public sealed unsafe class TunDevice : ITunDevice
         }
     }
 
-    private bool Deliver(Span<byte> packet, ref QueueStats stats)
+    private bool Deliver(Span<byte> packet, int segmentsAfter, ref QueueStats stats)
     {
         stats.Packets++;
         try
         {
-            return _handler!(packet);
+            return _handler!(packet, segmentsAfter);
         }
         catch (Exception e)
         {
@@ -500,7 +500,7 @@ public sealed unsafe class TunDevice : ITunDevice
                 stats.Malformed++;
                 return true;
             }
-            return Deliver(packet, ref stats);
+            return Deliver(packet, 0, ref stats);
         }
         if (GsoSegmenter.Prepare(packet, header, out GsoLayout layout) != GsoStatus.Ok)
         {
@@ -515,11 +515,13 @@ public sealed unsafe class TunDevice : ITunDevice
                 stats.Malformed++;
                 return true;
             }
-            if (!Deliver(scratch[..length], ref stats))
+            int segmentsAfter = layout.SegmentCount - i - 1;
+            if (!Deliver(scratch[..length], segmentsAfter, ref stats))
             {
                 // Same destination for every segment: it refused this one, so it would refuse the rest. Skipping them
-                // here keeps an overloaded session from costing segmentation work (see TunDispatchHandler).
-                stats.SegmentsSkipped += layout.SegmentCount - i - 1;
+                // here keeps an overloaded session from costing segmentation work; the handler counted them as drops
+                // (see TunDispatchHandler).
+                stats.SegmentsSkipped += segmentsAfter;
                 return false;
             }
         }
@@ -547,15 +549,16 @@ public sealed unsafe class TunDevice : ITunDevice
                     stats.Reads++;
                     bool accepted = offloaded
                         ? DeliverOffloaded(new Span<byte>(p, (int)n), scratch, ref stats)
-                        : Deliver(new Span<byte>(p, (int)n), ref stats);
+                        : Deliver(new Span<byte>(p, (int)n), 0, ref stats);
                     _readCompleted?.Invoke();
                     if (!accepted)
                     {
-                        // A session's queue is full: its writer is behind. Reading on at once would only copy in more
-                        // packets to drop, so let a runnable writer have the CPU first (receive livelock: under a UDP
-                        // flood into one session the reader took 57% of the gateway's core and the session got 0.1-0.4
-                        // Gbit/s; with the yield 0.6-1.6, docs/benchmarks.md section 7). sched_yield costs ~1 us and
-                        // returns at once when nothing else is runnable, so other sessions' packets wait no longer.
+                        // Refused (mostly a session whose queue is full: its writer is behind; also a packet without a
+                        // session). Reading on at once would only copy in more packets to drop, so let a runnable writer
+                        // have the CPU first (receive livelock: under a UDP flood into one session the reader took 57%
+                        // of the gateway's core and the session got 0.1-0.4 Gbit/s; with the yield 0.6-1.6,
+                        // docs/benchmarks.md section 8). sched_yield costs ~1 us and returns at once when nothing else
+                        // is runnable, so other sessions' packets wait no longer.
                         stats.Yields++;
                         Thread.Yield();
                     }

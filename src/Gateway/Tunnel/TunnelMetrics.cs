@@ -32,7 +32,6 @@ public sealed class TunnelMetrics : IDisposable
     private Totals _uplink;
     private Totals _downlink;
     private readonly long[] _dropped = new long[DropTags.Length * Totals.Stride];
-    private Func<long>? _skipped;
 
     /// <summary>Creates the meter through <paramref name="meterFactory"/> (DI) or, without one, a standalone meter.</summary>
     public TunnelMetrics(IMeterFactory? meterFactory = null)
@@ -104,12 +103,6 @@ public sealed class TunnelMetrics : IDisposable
         }
     }
 
-    /// <summary>
-    /// Adds <paramref name="skipped"/>'s running total to the queue_full drops when metrics are read: segments of a GSO
-    /// super-packet that the TUN reader dropped without segmenting after their session refused an earlier one.
-    /// </summary>
-    public void CountSkippedAsQueueFull(Func<long> skipped) => _skipped = skipped;
-
     public void Dispose()
     {
         if (_ownsMeter)
@@ -123,12 +116,7 @@ public sealed class TunnelMetrics : IDisposable
         var measurements = new Measurement<long>[DropTags.Length];
         for (int i = 0; i < DropTags.Length; i++)
         {
-            long count = Volatile.Read(ref _dropped[i * Totals.Stride]);
-            if (i == (int)TunnelDropReason.QueueFull && _skipped is { } skipped)
-            {
-                count += skipped();
-            }
-            measurements[i] = new Measurement<long>(count, DropTags[i]);
+            measurements[i] = new Measurement<long>(Volatile.Read(ref _dropped[i * Totals.Stride]), DropTags[i]);
         }
         return measurements;
     }

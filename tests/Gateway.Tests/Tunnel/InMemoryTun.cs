@@ -27,9 +27,6 @@ public sealed class InMemoryTun : ITunDevice
     /// <summary>When set, <see cref="Write"/> fails (to test error paths).</summary>
     public bool FailWrites { get; set; }
 
-    /// <summary>What the device reports as super-packet segments skipped after a refusal.</summary>
-    public long SegmentsSkipped { get; set; }
-
     private int _writtenCount;
 
     public int WrittenCount => Volatile.Read(ref _writtenCount);

@@ -106,7 +106,7 @@ public class PacketRouterTests
     }
 
     [Fact]
-    public void Segments_the_TUN_reader_skipped_after_a_refusal_count_as_queue_full_drops()
+    public void Segments_the_TUN_reader_skips_after_a_refusal_count_as_drops_under_the_refusal_reason()
     {
         using var metrics = new TunnelMetrics();
         using var counters = new MetricCollector(metrics);
@@ -117,10 +117,15 @@ public class PacketRouterTests
         router.TryRegister(A("10.213.0.2"), session);
 
         // The refused segment itself is counted by the session's EgressQueue (this test session counts nothing); the
-        // 44 that the reader skipped after it are read from the device.
-        Assert.Equal(DispatchResult.Dropped, router.DispatchFromTunnel(TestPackets.Bytes(TestPackets.V4SynAck)));
+        // 44 that the reader skips after it are counted by the router as queue_full.
+        Assert.False(router.DispatchSegment(TestPackets.Bytes(TestPackets.V4SynAck), segmentsAfter: 0));
         Assert.Equal(0, counters.Get("gateway.tunnel.dropped", "reason", "queue_full"));
-        tun.SegmentsSkipped = 44;
+        Assert.False(router.DispatchSegment(TestPackets.Bytes(TestPackets.V4SynAck), segmentsAfter: 44));
+        Assert.Equal(44, counters.Get("gateway.tunnel.dropped", "reason", "queue_full"));
+
+        // A super-packet toward an address without a session: the first and the 3 skipped after it are no_route.
+        Assert.False(router.DispatchSegment(TestPackets.Udp4("10.213.1.1", "10.213.0.99", 1, 2, [1]), segmentsAfter: 3));
+        Assert.Equal(4, counters.Get("gateway.tunnel.dropped", "reason", "no_route"));
         Assert.Equal(44, counters.Get("gateway.tunnel.dropped", "reason", "queue_full"));
     }
 

@@ -101,7 +101,7 @@ public class TunOffloadTests(ITestOutputHelper output)
         using var tun = TunDevice.Create(TestNetns.DeviceName(), 1400, 1, "10.213.34.1/24", ns.Name, offload: true);
         var seen = new BlockingCollection<int>();
         int taken = 0;
-        tun.StartDispatch(packet =>
+        tun.StartDispatch((packet, _) =>
         {
             if (IpPacket.TryParse(packet, out IpHeader h) != IpParseStatus.Ok || h.Protocol != IpPacket.ProtocolUdp
                 || BinaryPrimitives.ReadUInt16BigEndian(packet[22..]) != 9000)
