@@ -23,7 +23,6 @@ public sealed class SstpPump : IDisposable
     private readonly Stream? _records;
     private readonly int _tlsReadBytes;
     private PipeReader _input;
-    private bool _ownsInput;
     private readonly bool _separateTailRecord;
     private readonly SstpRecordBuffer _record = new();
     private readonly SstpSession _engine;
@@ -102,8 +101,9 @@ public sealed class SstpPump : IDisposable
             // The call is over (or the peer is gone): stop reading.
             _input.CancelPendingRead();
             await reader.ConfigureAwait(false);
-            if (_ownsInput)
+            if (_input != _transport.Input)
             {
+                // Our own reader over the TLS stream (TakeOverTlsReads); the connection's pipe is its owner's to complete.
                 await _input.CompleteAsync().ConfigureAwait(false);
             }
         }
@@ -139,7 +139,6 @@ public sealed class SstpPump : IDisposable
         Stream source = early.Length == 0 ? tls : new PrefixedReadStream(early, tls);
         _input = PipeReader.Create(source, new StreamPipeReaderOptions(bufferSize: _tlsReadBytes,
             minimumReadSize: Math.Min(_tlsReadBytes, 16 * 1024), leaveOpen: true, useZeroByteReads: true));
-        _ownsInput = true;
     }
 
     /// <summary>Runs <paramref name="action"/> on the engine under the lock, then lets output and timers follow.</summary>
@@ -425,7 +424,7 @@ public sealed class SstpPump : IDisposable
     {
         while (!_hasCarry && _egress.TryDequeue(out EgressPacket p))
         {
-            if (p.Length is > 0 and <= SstpFrameWriter.MaxIpPacketLength)
+            if (IsSendable(p.Length))
             {
                 _carry = p;
                 _hasCarry = true;
@@ -437,11 +436,14 @@ public sealed class SstpPump : IDisposable
         }
     }
 
+    /// <summary>An IP packet of this length fits one SSTP data packet (anything else is dropped, never written).</summary>
+    private static bool IsSendable(int length) => length is > 0 and <= SstpFrameWriter.MaxIpPacketLength;
+
     /// <summary>Appends one IP packet as an SSTP data packet; false when the record has no room for it.</summary>
     private bool TryAppend(EgressPacket p)
     {
         ReadOnlySpan<byte> ip = p.Span;
-        if (ip.Length is 0 or > SstpFrameWriter.MaxIpPacketLength)
+        if (!IsSendable(ip.Length))
         {
             // Unsendable: consumed without a write (the caller returns the buffer).
             return true;
