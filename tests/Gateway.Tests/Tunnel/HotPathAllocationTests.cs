@@ -1,3 +1,4 @@
+using Gateway.Tests.Infrastructure;
 using Gateway.Tunnel;
 
 namespace Gateway.Tests.Tunnel;
@@ -35,15 +36,6 @@ public class HotPathAllocationTests
             }
         }
 
-        for (int i = 0; i < 50; i++)
-        {
-            Round();
-        }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 200; i++)
-        {
-            Round();
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.AfterWarmup(Round, warmup: 50, measured: 200));
     }
 }

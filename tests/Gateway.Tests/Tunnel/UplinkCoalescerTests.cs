@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Gateway.Tests.Infrastructure;
 using Gateway.Tunnel;
 
 namespace Gateway.Tests.Tunnel;
@@ -133,16 +134,7 @@ public class UplinkCoalescerTests
             coalescer.Add(pureAck, tun);
             coalescer.Flush(tun);
         }
-        for (int i = 0; i < 100; i++)
-        {
-            Round();
-        }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
-        {
-            Round();
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.AfterWarmup(Round, warmup: 100, measured: 1000));
         Assert.True(tun.SuperPackets >= 1000);
     }
 
@@ -397,16 +389,7 @@ public class UplinkCoalescerTests
             }
             coalescer.Flush(tun);
         }
-        for (int i = 0; i < 100; i++)
-        {
-            Round();
-        }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
-        {
-            Round();
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.AfterWarmup(Round, warmup: 100, measured: 1000));
         Assert.True(tun.SuperPackets >= 1000);
     }
 
