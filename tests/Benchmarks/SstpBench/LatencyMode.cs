@@ -67,8 +67,7 @@ internal static class LatencyMode
                         break;
                     case "others" when others.Count > 0:
                         label = $"{others.Count}x{loadSize}B up";
-                        byte[][] templates = others.Select((c, i) =>
-                            IpPackets.UdpPacket(c.Address!, (ushort)(41000 + i), target.Sink, (ushort)sinkPort, loadSize)).ToArray();
+                        byte[][] templates = ThroughputMode.Templates(others, 41000, target.Sink, sinkPort, loadSize);
                         sender = new Thread(() => ThroughputMode.SendLoop(others, templates, stop.Token)) { IsBackground = true, Name = "bench-load" };
                         sender.Start();
                         await Task.Delay(500).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using Client;
 
 namespace SstpBench;
@@ -41,8 +42,7 @@ internal static class ThroughputMode
 
             foreach (int size in sizes)
             {
-                byte[][] templates = clients.Select((c, i) =>
-                    IpPackets.UdpPacket(c.Address!, (ushort)(40000 + i), target.Sink, (ushort)sinkPort, size)).ToArray();
+                byte[][] templates = Templates(clients, 40000, target.Sink, sinkPort, size);
                 foreach (string direction in directions)
                 {
                     bool up = direction is "up" or "both";
@@ -144,8 +144,7 @@ internal static class ThroughputMode
         int size, double seconds)
     {
         Console.Error.WriteLine($"throughput: warm-up {seconds} s, {size} B both ways (not measured)");
-        byte[][] templates = clients.Select((c, i) =>
-            IpPackets.UdpPacket(c.Address!, (ushort)(40000 + i), target.Sink, (ushort)sinkPort, size)).ToArray();
+        byte[][] templates = Templates(clients, 40000, target.Sink, sinkPort, size);
         sink.Send("RATE 0");
         foreach (SstpTunnelClient c in clients)
         {
@@ -159,6 +158,14 @@ internal static class ThroughputMode
         sender.Join();
         await Task.Delay(1000).ConfigureAwait(false); // let the queues drain
     }
+
+    /// <summary>
+    /// One UDP datagram of <paramref name="size"/> bytes per session, from its address and port
+    /// <paramref name="firstPort"/> + its index, to the sink: what <see cref="SendLoop"/> sends.
+    /// </summary>
+    internal static byte[][] Templates(IReadOnlyList<SstpTunnelClient> clients, int firstPort, IPAddress sink, int sinkPort,
+        int size) =>
+        clients.Select((c, i) => IpPackets.UdpPacket(c.Address!, (ushort)(firstPort + i), sink, (ushort)sinkPort, size)).ToArray();
 
     /// <summary>
     /// Round robin over the sessions, up to 32 packets per session per round, moving on at the first refusal (queue
