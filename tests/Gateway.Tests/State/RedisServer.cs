@@ -106,7 +106,10 @@ public sealed class RedisServer : IDisposable
         StackExchange.Redis.ConnectionMultiplexer connection =
             await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Gateway.State.RedisStateStore.CreateConfiguration(options)).ConfigureAwait(false);
         var wait = Stopwatch.StartNew();
-        while (!connection.IsConnected)
+        // The subscription connection comes up after the interactive one; a SUBSCRIBE in between fails with "No
+        // connection is active/available" (the gateway's command listener retries on its next tick, a test would not).
+        StackExchange.Redis.RedisChannel probe = StackExchange.Redis.RedisChannel.Literal("connected");
+        while (!connection.IsConnected || !connection.GetSubscriber().IsConnected(probe))
         {
             if (wait.Elapsed > TimeSpan.FromSeconds(15))
             {
