@@ -160,4 +160,63 @@ public static class Ipv6RouterDiscovery
         BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], (ushort)~InternetChecksum.Fold(sum));
         return total;
     }
+
+    /// <summary>
+    /// The client's side (SLAAC, RFC 4862 5.5.3): when <paramref name="packet"/> is a valid Router Advertisement
+    /// (RFC 4861 6.1.2: link-local source, hop limit 255, code 0, checksum, sane option lengths) with a Prefix
+    /// Information option of length 64 and A=1, returns that prefix (the first one) and its valid lifetime.
+    /// </summary>
+    public static bool TryReadAutonomousPrefix(ReadOnlySpan<byte> packet, in IpHeader header, out UInt128 prefix,
+        out uint validLifetimeSeconds)
+    {
+        prefix = 0;
+        validLifetimeSeconds = 0;
+        if (!header.IsIpv6 || header.Protocol != IpPacket.ProtocolIcmpV6 || packet.Length < header.TotalLength
+            || !IsLinkLocal(header.Source) || packet[7] != NdHopLimit)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> icmp = packet[Ipv6Header..header.TotalLength];
+        if (icmp.Length < RaHeader || icmp[0] != RouterAdvertisementType || icmp[1] != 0)
+        {
+            return false;
+        }
+
+        ulong sum = InternetChecksum.Add(IpPacket.PseudoHeaderSum(packet, isIpv6: true, IpPacket.ProtocolIcmpV6, icmp.Length), icmp);
+        if (InternetChecksum.Fold(sum) != 0xFFFF)
+        {
+            return false;
+        }
+
+        bool found = false;
+        for (ReadOnlySpan<byte> options = icmp[RaHeader..]; !options.IsEmpty;)
+        {
+            int length = options.Length >= 2 ? options[1] * 8 : 0;
+            if (length == 0 || length > options.Length)
+            {
+                return false;
+            }
+
+            ReadOnlySpan<byte> o = options[..length];
+            if (!found && o[0] == OptionPrefixInformation && length == PrefixOption && o[2] == 64
+                && (o[3] & PrefixFlagAutonomous) != 0)
+            {
+                uint valid = BinaryPrimitives.ReadUInt32BigEndian(o[4..]);
+                uint preferred = BinaryPrimitives.ReadUInt32BigEndian(o[8..]);
+                UInt128 p = BinaryPrimitives.ReadUInt128BigEndian(o[16..]);
+                // RFC 4862 5.5.3 a) and c): never a link-local prefix, never preferred longer than valid.
+                if (!IsLinkLocal(p) && preferred <= valid && valid > 0)
+                {
+                    prefix = p;
+                    validLifetimeSeconds = valid;
+                    found = true;
+                }
+            }
+
+            options = options[length..];
+        }
+
+        return found;
+    }
 }
