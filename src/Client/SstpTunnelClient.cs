@@ -501,7 +501,13 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
     {
     }
 
-    void IPppClientEvents.OnIpv6Up(ulong localInterfaceId, ulong peerInterfaceId) => _interfaceId = localInterfaceId;
+    void IPppClientEvents.OnIpv6Up(ulong localInterfaceId, ulong peerInterfaceId)
+    {
+        _interfaceId = localInterfaceId;
+        // RFC 4861 6.3.7: a host solicits an advertisement when its interface comes up rather than wait for one.
+        Span<byte> rs = stackalloc byte[Ipv6RouterDiscovery.SolicitationLength];
+        _pump.EnqueueToPeer(rs[..Ipv6RouterDiscovery.WriteRouterSolicitation(rs, Ipv6RouterDiscovery.LinkLocal(localInterfaceId))]);
+    }
 
     void IPppClientEvents.OnIpv6Down()
     {

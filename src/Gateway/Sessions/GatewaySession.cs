@@ -129,6 +129,18 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
     public long DownlinkBytes => _pump.BytesToPeer;
     public long DownlinkPackets => _pump.PacketsToPeer;
     public long DroppedSpoofed => Interlocked.Read(ref _droppedSpoofed);
+
+    /// <summary>Router Advertisements sent since IPv6 came up (initial, periodic and solicited).</summary>
+    public int RouterAdvertisementsSent
+    {
+        get
+        {
+            lock (_pump.Gate)
+            {
+                return _raSchedule?.Sent ?? 0;
+            }
+        }
+    }
     public long EgressDrops => _egress.DroppedFull + _egress.DroppedDelay;
 
     /// <summary>Completes when the session is over and its resources are released.</summary>

@@ -161,6 +161,30 @@ public static class Ipv6RouterDiscovery
         return total;
     }
 
+    /// <summary>Length of the Router Solicitation <see cref="WriteRouterSolicitation"/> writes.</summary>
+    public const int SolicitationLength = Ipv6Header + 8;
+
+    /// <summary>
+    /// The client's side (RFC 4861 6.3.7): a Router Solicitation from <paramref name="source"/> (its link-local
+    /// address) to all-routers, without options (PPP has no link-layer address). Returns its length.
+    /// </summary>
+    public static int WriteRouterSolicitation(Span<byte> buffer, UInt128 source)
+    {
+        Span<byte> p = buffer[..SolicitationLength];
+        p.Clear();
+        p[0] = 0x60;
+        BinaryPrimitives.WriteUInt16BigEndian(p[4..], 8);
+        p[6] = IpPacket.ProtocolIcmpV6;
+        p[7] = NdHopLimit;
+        BinaryPrimitives.WriteUInt128BigEndian(p[8..], source);
+        BinaryPrimitives.WriteUInt128BigEndian(p[24..], AllRouters);
+        Span<byte> icmp = p[Ipv6Header..];
+        icmp[0] = RouterSolicitationType;
+        ulong sum = InternetChecksum.Add(IpPacket.PseudoHeaderSum(p, isIpv6: true, IpPacket.ProtocolIcmpV6, 8), icmp);
+        BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], (ushort)~InternetChecksum.Fold(sum));
+        return SolicitationLength;
+    }
+
     /// <summary>
     /// The client's side (SLAAC, RFC 4862 5.5.3): when <paramref name="packet"/> is a valid Router Advertisement
     /// (RFC 4861 6.1.2: link-local source, hop limit 255, code 0, checksum, sane option lengths) with a Prefix

@@ -17,16 +17,13 @@ public static class SourceValidator
         {
             return addresses.HasIpv4 && header.SourceV4 == addresses.Ipv4 ? SourceCheck.Ok : SourceCheck.Spoofed;
         }
-        if (!addresses.HasIpv6)
-        {
-            return SourceCheck.Spoofed;
-        }
-        if (addresses.ContainsIpv6(header.Source))
+        if (addresses.HasIpv6 && addresses.ContainsIpv6(header.Source))
         {
             return SourceCheck.Ok;
         }
         // Link-local and unspecified sources (RFC 4291 2.5.6; RFC 4861 4.1: a Router Solicitation may come from ::) are
-        // fine only toward the gateway itself (link-local or multicast destinations), never to be forwarded.
+        // fine only toward the gateway itself (link-local or multicast destinations), never to be forwarded; a client
+        // sends them before its /64 is routed too.
         return (Ipv6RouterDiscovery.IsLinkLocal(header.Source) || header.Source == UInt128.Zero)
             && Ipv6RouterDiscovery.IsForGateway(header.Destination)
             ? SourceCheck.Ok

@@ -160,6 +160,15 @@ public class Ipv6RouterDiscoveryTests
     }
 
     [Fact]
+    public void The_clients_solicitation_is_the_hand_built_one_and_passes_validation()
+    {
+        byte[] rs = new byte[Ipv6RouterDiscovery.SolicitationLength];
+        Ipv6RouterDiscovery.WriteRouterSolicitation(rs, TestPackets.V6("fe80::2"));
+        Assert.Equal(Solicitation("fe80::2"), rs);
+        Assert.True(IsSolicitation(rs));
+    }
+
+    [Fact]
     public void Link_local_and_multicast_destinations_are_for_the_gateway()
     {
         Assert.True(Ipv6RouterDiscovery.IsForGateway(TestPackets.V6("fe80::1")));
