@@ -96,6 +96,14 @@ public sealed class GatewayIpv6TunnelTests : IAsyncLifetime
         Assert.True(await Poll.UntilAsync(async () => (await store.GetSessionAsync(session.Id))?.InnerIPv6 is not null, TimeSpan.FromSeconds(10)));
         Assert.Equal(session.Ipv6Prefix, (await store.GetSessionAsync(session.Id))!.InnerIPv6);
 
+        // The admin API shows it.
+        using (var http = new HttpClient())
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", GatewayHarness.AdminKey);
+            string json = await http.GetStringAsync($"http://{_gateway.ManagementEndPoint}/api/v1/sessions/{session.Id}");
+            Assert.Contains($"\"innerIpv6Prefix\":\"{session.Ipv6Prefix}/64\"", json);
+        }
+
         ns.Exec("ip", "-6", "route", "add", $"fd54:{_topology.K:x}::/64", "dev", tun.Name).EnsureSuccess("route");
         Sh.Result ping = await ns.ExecAsync(TimeSpan.FromSeconds(20), "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", ServerV6);
         Assert.True(ping.ExitCode == 0, ping.StdOut + ping.StdErr);
