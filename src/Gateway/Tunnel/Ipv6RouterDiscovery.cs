@@ -78,9 +78,7 @@ public static class Ipv6RouterDiscovery
             return false;
         }
 
-        // RFC 4443 2.3: the checksum covers the pseudo-header (RFC 8200 8.1) and the whole ICMPv6 message.
-        ulong sum = InternetChecksum.Add(IpPacket.PseudoHeaderSum(packet, isIpv6: true, IpPacket.ProtocolIcmpV6, icmp.Length), icmp);
-        if (InternetChecksum.Fold(sum) != 0xFFFF)
+        if (!ChecksumValid(packet, icmp))
         {
             return false;
         }
@@ -112,19 +110,8 @@ public static class Ipv6RouterDiscovery
         ReadOnlySpan<UInt128> dns = settings.DnsServers;
         int dnsCount = Math.Min(dns.Length, MaxDnsServers);
         int icmpLength = RaHeader + PrefixOption + MtuOption + (dnsCount == 0 ? 0 : 8 + (16 * dnsCount));
-        int total = Ipv6Header + icmpLength;
-        Span<byte> p = buffer[..total];
-        p.Clear();
-
-        p[0] = 0x60;
-        BinaryPrimitives.WriteUInt16BigEndian(p[4..], (ushort)icmpLength);
-        p[6] = IpPacket.ProtocolIcmpV6;
-        p[7] = NdHopLimit;
-        BinaryPrimitives.WriteUInt128BigEndian(p[8..], source);
-        BinaryPrimitives.WriteUInt128BigEndian(p[24..], destination);
-
-        Span<byte> icmp = p[Ipv6Header..];
-        icmp[0] = RouterAdvertisementType;
+        Span<byte> p = buffer[..(Ipv6Header + icmpLength)];
+        Span<byte> icmp = StartNdMessage(p, source, destination, RouterAdvertisementType);
         icmp[4] = settings.CurrentHopLimit;
         // Flags M and O stay 0: addresses come from SLAAC and there is no DHCPv6 (DNS comes as RDNSS).
         BinaryPrimitives.WriteUInt16BigEndian(icmp[6..], settings.RouterLifetimeSeconds);
@@ -156,9 +143,8 @@ public static class Ipv6RouterDiscovery
             }
         }
 
-        ulong sum = InternetChecksum.Add(IpPacket.PseudoHeaderSum(p, isIpv6: true, IpPacket.ProtocolIcmpV6, icmpLength), icmp);
-        BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], (ushort)~InternetChecksum.Fold(sum));
-        return total;
+        FinishNdMessage(p);
+        return p.Length;
     }
 
     /// <summary>Length of the Router Solicitation <see cref="WriteRouterSolicitation"/> writes.</summary>
@@ -171,17 +157,8 @@ public static class Ipv6RouterDiscovery
     public static int WriteRouterSolicitation(Span<byte> buffer, UInt128 source)
     {
         Span<byte> p = buffer[..SolicitationLength];
-        p.Clear();
-        p[0] = 0x60;
-        BinaryPrimitives.WriteUInt16BigEndian(p[4..], 8);
-        p[6] = IpPacket.ProtocolIcmpV6;
-        p[7] = NdHopLimit;
-        BinaryPrimitives.WriteUInt128BigEndian(p[8..], source);
-        BinaryPrimitives.WriteUInt128BigEndian(p[24..], AllRouters);
-        Span<byte> icmp = p[Ipv6Header..];
-        icmp[0] = RouterSolicitationType;
-        ulong sum = InternetChecksum.Add(IpPacket.PseudoHeaderSum(p, isIpv6: true, IpPacket.ProtocolIcmpV6, 8), icmp);
-        BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], (ushort)~InternetChecksum.Fold(sum));
+        StartNdMessage(p, source, AllRouters, RouterSolicitationType);
+        FinishNdMessage(p);
         return SolicitationLength;
     }
 
@@ -207,8 +184,7 @@ public static class Ipv6RouterDiscovery
             return false;
         }
 
-        ulong sum = InternetChecksum.Add(IpPacket.PseudoHeaderSum(packet, isIpv6: true, IpPacket.ProtocolIcmpV6, icmp.Length), icmp);
-        if (InternetChecksum.Fold(sum) != 0xFFFF)
+        if (!ChecksumValid(packet, icmp))
         {
             return false;
         }
@@ -243,4 +219,34 @@ public static class Ipv6RouterDiscovery
 
         return found;
     }
+
+    /// <summary>
+    /// Writes the IPv6 header of an ND message filling <paramref name="packet"/> (ICMPv6, hop limit 255, RFC 4861 4)
+    /// and zeroes the rest; returns the ICMPv6 message with its type set.
+    /// </summary>
+    private static Span<byte> StartNdMessage(Span<byte> packet, UInt128 source, UInt128 destination, byte type)
+    {
+        packet.Clear();
+        packet[0] = 0x60;
+        BinaryPrimitives.WriteUInt16BigEndian(packet[4..], (ushort)(packet.Length - Ipv6Header));
+        packet[6] = IpPacket.ProtocolIcmpV6;
+        packet[7] = NdHopLimit;
+        BinaryPrimitives.WriteUInt128BigEndian(packet[8..], source);
+        BinaryPrimitives.WriteUInt128BigEndian(packet[24..], destination);
+        Span<byte> icmp = packet[Ipv6Header..];
+        icmp[0] = type;
+        return icmp;
+    }
+
+    /// <summary>RFC 4443 2.3: the checksum covers the pseudo-header (RFC 8200 8.1) and the whole ICMPv6 message.</summary>
+    private static void FinishNdMessage(Span<byte> packet)
+    {
+        Span<byte> icmp = packet[Ipv6Header..];
+        ulong sum = InternetChecksum.Add(IpPacket.PseudoHeaderSum(packet, isIpv6: true, IpPacket.ProtocolIcmpV6, icmp.Length), icmp);
+        BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], (ushort)~InternetChecksum.Fold(sum));
+    }
+
+    private static bool ChecksumValid(ReadOnlySpan<byte> packet, ReadOnlySpan<byte> icmp) =>
+        InternetChecksum.Fold(InternetChecksum.Add(
+            IpPacket.PseudoHeaderSum(packet, isIpv6: true, IpPacket.ProtocolIcmpV6, icmp.Length), icmp)) == 0xFFFF;
 }
