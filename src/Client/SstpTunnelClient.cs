@@ -250,6 +250,21 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
     public bool Send(ReadOnlySpan<byte> packet) => _pump.EnqueueToPeer(packet);
 
     /// <summary>
+    /// Sends a Router Solicitation (RFC 4861 6.3.7) from our link-local address to all-routers; false before IPv6CP is
+    /// up or when the send queue dropped it. Done once by itself when IPv6CP opens.
+    /// </summary>
+    public bool SendRouterSolicitation()
+    {
+        if (_interfaceId == 0)
+        {
+            return false;
+        }
+
+        Span<byte> rs = stackalloc byte[Ipv6RouterDiscovery.SolicitationLength];
+        return _pump.EnqueueToPeer(rs[..Ipv6RouterDiscovery.WriteRouterSolicitation(rs, Ipv6RouterDiscovery.LinkLocal(_interfaceId))]);
+    }
+
+    /// <summary>
     /// Joins the tunnel to a TUN device: packets the kernel routes into <paramref name="tun"/> go to the server, and
     /// packets from the server are written to it.
     /// </summary>
@@ -505,8 +520,7 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
     {
         _interfaceId = localInterfaceId;
         // RFC 4861 6.3.7: a host solicits an advertisement when its interface comes up rather than wait for one.
-        Span<byte> rs = stackalloc byte[Ipv6RouterDiscovery.SolicitationLength];
-        _pump.EnqueueToPeer(rs[..Ipv6RouterDiscovery.WriteRouterSolicitation(rs, Ipv6RouterDiscovery.LinkLocal(localInterfaceId))]);
+        SendRouterSolicitation();
     }
 
     void IPppClientEvents.OnIpv6Down()
