@@ -49,7 +49,7 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
     private readonly ITimer? _raTimer;
     private UInt128 _leasedPrefix;
     private bool _prefixLeased;
-    private bool _pendingIpv6Up, _pendingIpv6Down, _ipv6Up, _ipv6Routed;
+    private bool _pendingIpv6Up, _pendingIpv6Down, _ipv6Up, _ipv6Routed, _raTimerDisposed;
     private ulong _gatewayInterfaceId;
     private long _uplinkBytes, _uplinkPackets, _droppedSpoofed;
 
@@ -244,8 +244,14 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
         ArmAdvertisementTimer(nowMs);
     }
 
+    /// <summary>Under the pump's lock, like every use of the timer (so none follows its disposal at the session's end).</summary>
     private void ArmAdvertisementTimer(long nowMs)
     {
+        if (_raTimerDisposed)
+        {
+            return;
+        }
+
         long due = _raSchedule!.NextDueMs;
         _raTimer!.Change(due == long.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Max(0, due - nowMs)),
             Timeout.InfiniteTimeSpan);
@@ -318,12 +324,17 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
 
     private void StopIpv6()
     {
-        _raSchedule?.Stop();
-        _raTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (_raSchedule is not null)
+        {
+            _raSchedule.Stop();
+            ArmAdvertisementTimer(0);
+        }
+
         if (_ipv6Routed)
         {
             _router.Unregister(_leasedPrefix, 64, this);
             _ipv6Routed = false;
+            Ipv6Prefix = null;
             PublishAddresses();
         }
     }
@@ -438,6 +449,8 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
         {
             _sstp.OnConnectionLost(reason);
             StopIpv6();
+            _raTimer?.Dispose();
+            _raTimerDisposed = true;
             if (_routed)
             {
                 _router.Unregister(_leasedAddress, this);
@@ -449,8 +462,6 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
             prefixLeased = _prefixLeased;
             _prefixLeased = false;
         }
-
-        _raTimer?.Dispose();
 
         _pump.Dispose();
         _egress.Complete();
