@@ -13,12 +13,14 @@ internal static class ClientCommand
     private const string Usage = """
         usage: sstp-client --server HOST[:PORT] --user USER (--password PASS | --password-file FILE)
                            [--server-name NAME] [--insecure | --pin SHA256] [--auth mschapv2,eap,chap,pap]
-                           [--tun NAME [--netns NS] [--mtu 1400] [--route CIDR]... [--no-offload]] [--once] [--verbose]
+                           [--tun NAME [--netns NS] [--mtu 1400] [--route CIDR]... [--no-offload]] [--ipv6] [--once] [--verbose]
           --insecure       accept any server certificate (the crypto binding still covers the one seen)
           --pin SHA256     accept exactly the certificate with this SHA-256 fingerprint (as the gateway prints it)
           --tun NAME       create TUN device NAME with the tunnel address and route CIDRs through it; its MTU is
                            --mtu but at most the server's MRU
           --no-offload     open the TUN device without offloads (one read/write per packet, no super-packets)
+          --ipv6           negotiate IPv6CP and form an IPv6 address from the server's Router Advertisement (SLAAC),
+                           put on the TUN device as a /64; --route takes IPv6 CIDRs too
           --once           connect, print the result and disconnect (exit 0 when the tunnel came up): a health probe
         """;
 
@@ -65,6 +67,7 @@ internal static class ClientCommand
             PinnedSha256 = One(opts, "pin"),
             AuthMethods = One(opts, "auth") is { } list ? ParseMethods(list) : SstpClientSettings.DefaultAuthMethods,
             TunOffload = !opts.ContainsKey("no-offload"),
+            Ppp = new Gateway.Ppp.PppClientOptions { Ipv6Enabled = opts.ContainsKey("ipv6") },
         };
 
         SstpTunnelClient client;
@@ -101,6 +104,16 @@ internal static class ClientCommand
                 }
 
                 Console.WriteLine($"tunnel attached to {tun.Name} (MTU {tun.Mtu}, offloads {tun.Offloads})");
+                if (opts.ContainsKey("ipv6"))
+                {
+                    for (int i = 0; i < 100 && !client.Ipv6Configured && client.Ipv6ConfigurationError is null; i++)
+                    {
+                        await Task.Delay(100);
+                    }
+
+                    Console.WriteLine(client.Ipv6Configured ? $"ipv6: address {client.Ipv6Address}/64 on {tun.Name}"
+                        : "ipv6: no address yet" + (client.Ipv6ConfigurationError is { } e ? ": " + e : ""));
+                }
             }
 
             using var stop = new CancellationTokenSource();
@@ -121,7 +134,7 @@ internal static class ClientCommand
 
     private static Dictionary<string, List<string>> Parse(string[] args)
     {
-        var flags = new HashSet<string> { "insecure", "once", "verbose", "no-offload" };
+        var flags = new HashSet<string> { "insecure", "once", "verbose", "no-offload", "ipv6" };
         var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         for (int i = 0; i < args.Length; i++)
         {

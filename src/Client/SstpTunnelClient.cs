@@ -48,6 +48,10 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
     private byte[]? _pendingHlak;
     private Task? _run;
     private ITunDevice? _tun;
+    private string? _tunNamespace;
+    private ulong _interfaceId;
+    private int _ipv6Configured;
+    private Exception? _ipv6Error;
     private long _receivedPackets, _receivedBytes;
 
     private SstpTunnelClient(SstpClientSettings settings, Socket socket, SslStream tls, PipeReader input,
@@ -80,6 +84,18 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
 
     /// <summary>The gateway's inner address, when announced.</summary>
     public IPAddress? GatewayAddress { get; private set; }
+
+    /// <summary>
+    /// Our global IPv6 address formed by SLAAC (RFC 4862 5.5.3): the /64 of the server's Router Advertisement plus the
+    /// interface identifier IPv6CP negotiated for us; null until one arrived (needs <c>Ppp.Ipv6Enabled</c>).
+    /// </summary>
+    public IPAddress? Ipv6Address { get; private set; }
+
+    /// <summary>True once <see cref="Ipv6Address"/> is configured on the attached TUN device.</summary>
+    public bool Ipv6Configured => Volatile.Read(ref _ipv6Configured) == 2;
+
+    /// <summary>Why configuring <see cref="Ipv6Address"/> on the TUN device failed, if it did.</summary>
+    public string? Ipv6ConfigurationError => _ipv6Error?.Message;
 
     public IPAddress? PrimaryDns { get; private set; }
 
@@ -234,13 +250,34 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
     public bool Send(ReadOnlySpan<byte> packet) => _pump.EnqueueToPeer(packet);
 
     /// <summary>
+    /// Sends a Router Solicitation (RFC 4861 6.3.7) from our link-local address to all-routers; false before IPv6CP is
+    /// up or when the send queue dropped it. Done once by itself when IPv6CP opens.
+    /// </summary>
+    public bool SendRouterSolicitation()
+    {
+        if (_interfaceId == 0)
+        {
+            return false;
+        }
+
+        Span<byte> rs = stackalloc byte[Ipv6RouterDiscovery.SolicitationLength];
+        return _pump.EnqueueToPeer(rs[..Ipv6RouterDiscovery.WriteRouterSolicitation(rs, Ipv6RouterDiscovery.LinkLocal(_interfaceId))]);
+    }
+
+    /// <summary>
     /// Joins the tunnel to a TUN device: packets the kernel routes into <paramref name="tun"/> go to the server, and
     /// packets from the server are written to it.
     /// </summary>
-    public void AttachTun(ITunDevice tun)
+    /// <remarks>
+    /// With IPv6, the address SLAAC forms is configured on the device as a /64 (in <paramref name="networkNamespace"/>,
+    /// where the device lives).
+    /// </remarks>
+    public void AttachTun(ITunDevice tun, string? networkNamespace = null)
     {
+        _tunNamespace = networkNamespace;
         Volatile.Write(ref _tun, tun);
         tun.Start(packet => _pump.EnqueueToPeer(packet));
+        ConfigureIpv6();
     }
 
     /// <summary>
@@ -257,7 +294,7 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
         TunDevice tun = TunDevice.Create(name, linkMtu, 1, Address + "/32", networkNamespace, _logger, _settings.TunOffload);
         try
         {
-            AttachTun(tun);
+            AttachTun(tun, networkNamespace);
         }
         catch
         {
@@ -386,6 +423,14 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
     {
         Interlocked.Increment(ref _receivedPackets);
         Interlocked.Add(ref _receivedBytes, packet.Length);
+        if (packet.Length > 0 && packet[0] >> 4 == 6 && IpPacket.TryParse(packet, out IpHeader v6) == IpParseStatus.Ok
+            && Ipv6RouterDiscovery.IsForGateway(v6.Destination) && v6.Protocol == IpPacket.ProtocolIcmpV6)
+        {
+            // Router Discovery is ours, not the kernel's: the TUN device has no link-local address to receive it on.
+            OnRouterDiscovery(packet, v6);
+            return;
+        }
+
         if (Volatile.Read(ref _tun) is { } tun && IpPacket.TryParse(packet, out IpHeader header) == IpParseStatus.Ok)
         {
             // Exactly the IP packet (the coalescer appends everything after the headers as payload); a TCP segment
@@ -394,6 +439,55 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
         }
 
         PacketReceived?.Invoke(packet);
+    }
+
+    /// <summary>SLAAC (RFC 4862 5.5.3): the first advertised /64 with A=1 plus our IPv6CP interface identifier.</summary>
+    private void OnRouterDiscovery(ReadOnlySpan<byte> packet, in IpHeader header)
+    {
+        if (Ipv6Address is not null || _interfaceId == 0
+            || !Ipv6RouterDiscovery.TryReadAutonomousPrefix(packet, header, out UInt128 prefix, out _))
+        {
+            return;
+        }
+
+        Ipv6Address = IpPacket.ToIPAddress((prefix & ~(UInt128)ulong.MaxValue) | _interfaceId);
+        ConfigureIpv6();
+    }
+
+    /// <summary>Puts <see cref="Ipv6Address"/> on the TUN device once both are there (either may come first), once.</summary>
+    private void ConfigureIpv6()
+    {
+        IPAddress? address = Ipv6Address;
+        if (address is null)
+        {
+            return;
+        }
+
+        if (Volatile.Read(ref _tun) is not { } tun)
+        {
+            return;
+        }
+
+        if (Interlocked.Exchange(ref _ipv6Configured, 1) != 0)
+        {
+            return;
+        }
+
+        // nodad: IPv6CP already made the identifier unique on this point-to-point link (RFC 5072 4.1).
+        string[] ns = _tunNamespace is null ? [] : ["-n", _tunNamespace];
+        string name = tun.Name;
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                HostCommand.Run("ip", [.. ns, "-6", "addr", "add", address + "/64", "dev", name, "nodad"]);
+                Volatile.Write(ref _ipv6Configured, 2);
+            }
+            catch (Exception ex)
+            {
+                _ipv6Error = ex;
+            }
+        });
     }
 
     void ISstpPumpHost.OnIpBatchEnd()
@@ -424,6 +518,9 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
 
     void IPppClientEvents.OnIpv6Up(ulong localInterfaceId, ulong peerInterfaceId)
     {
+        _interfaceId = localInterfaceId;
+        // RFC 4861 6.3.7: a host solicits an advertisement when its interface comes up rather than wait for one.
+        SendRouterSolicitation();
     }
 
     void IPppClientEvents.OnIpv6Down()

@@ -9,6 +9,7 @@ namespace Admin.Backend;
 /// <param name="InnerAddress">IPv4 address assigned inside the tunnel, or null before IPCP.</param>
 /// <param name="AuthMethod">PPP authentication method name ("MsChapV2", "Pap", ...), or null before authentication.</param>
 /// <param name="StartedAt">When the HTTPS connection was accepted.</param>
+/// <param name="InnerIpv6Prefix">The session's IPv6 prefix ("fd53:5354:5000:7::/64") when IPv6 is on and up, else null.</param>
 public sealed record SessionInfo(
     string Id,
     string? User,
@@ -17,4 +18,5 @@ public sealed record SessionInfo(
     string ClientAddress,
     string? InnerAddress,
     string? AuthMethod,
-    DateTimeOffset StartedAt);
+    DateTimeOffset StartedAt,
+    string? InnerIpv6Prefix = null);

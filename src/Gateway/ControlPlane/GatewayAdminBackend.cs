@@ -189,5 +189,6 @@ public sealed class GatewayAdminBackend(
             State.SessionState.Active => AdminSessionState.Established,
             _ => AdminSessionState.Disconnecting,
         },
-        r.OuterEndPoint?.ToString() ?? "", r.InnerIPv4?.ToString(), null, r.StartedAt);
+        r.OuterEndPoint?.ToString() ?? "", r.InnerIPv4?.ToString(), null, r.StartedAt,
+        r.InnerIPv6 is { } prefix ? prefix + "/64" : null);
 }

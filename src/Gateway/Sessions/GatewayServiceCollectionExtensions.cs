@@ -32,6 +32,12 @@ public static class GatewayServiceCollectionExtensions
                 {
                     ppp.Mru = tunnel.Value.Mtu;
                 }
+
+                // A prefix pool means IPv6 in the data plane, which needs IPv6CP (RFC 5072) unless turned off explicitly.
+                if (config[$"{PppOptions.SectionName}:Ipv6Enabled"] is null && tunnel.Value.Ipv6Enabled)
+                {
+                    ppp.Ipv6Enabled = true;
+                }
             });
         services.AddOptions<PppAuthOptions>().Bind(config.GetSection(PppAuthOptions.SectionName));
         services.AddOptions<SessionOptions>().Bind(config.GetSection(SessionOptions.SectionName));
@@ -56,12 +62,18 @@ public static class GatewayServiceCollectionExtensions
                 state.Pool.Range = tunnel.Ipv4Pool;
                 state.Pool.GatewayAddress = tunnel.GatewayAddress ?? "";
             }
+
+            if (config["State:Ipv6Prefix"] is null)
+            {
+                state.Ipv6Prefix = config[$"{TunnelOptions.SectionName}:Ipv6Prefix"];
+            }
         });
 
         // Sessions.
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<SessionMetrics>();
-        services.AddSingleton<ISessionLeases, StoreSessionLeases>();
+        services.AddSingleton<ISessionLeases>(sp => new StoreSessionLeases(
+            sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<IOptions<StateOptions>>()));
         services.AddSingleton<StoreSessionTracker>();
         services.AddSingleton<ISessionTracker>(sp => sp.GetRequiredService<StoreSessionTracker>());
         services.AddHostedService(sp => sp.GetRequiredService<StoreSessionTracker>());

@@ -37,9 +37,20 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
     private string? _pendingAddressUser;
     private bool _pendingNetworkUp;
 
-    private SessionAddresses _addresses;
+    // What the uplink checks sources against: swapped whole (one reference) when routes change, read per packet
+    // without the lock.
+    private AddressSet _addresses = AddressSet.None;
     private uint _leasedAddress;
     private bool _routed;
+
+    // IPv6 (null settings: off): the /64 leased with the IPv4 address, routed and advertised once IPv6CP is open.
+    private readonly Ipv6RouterSettings? _ipv6;
+    private readonly RouterAdvertisementSchedule? _raSchedule;
+    private readonly ITimer? _raTimer;
+    private UInt128 _leasedPrefix;
+    private bool _prefixLeased;
+    private bool _pendingIpv6Up, _pendingIpv6Down, _ipv6Up, _ipv6Routed, _raTimerDisposed;
+    private ulong _gatewayInterfaceId;
     private long _uplinkBytes, _uplinkPackets, _droppedSpoofed;
 
     public GatewaySession(
@@ -76,6 +87,14 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
         _ppp = new PppServer(pppOptions, authenticators, _sstp, this, loggerFactory.CreateLogger<PppServer>());
         _sstp.AttachPpp(_ppp);
         _pump = new SstpPump(transport, tls, _sstp, control, _egress, options, time);
+        if (tunnelOptions.Ipv6Enabled)
+        {
+            _ipv6 = tunnelOptions.CreateIpv6RouterSettings();
+            _raSchedule = new RouterAdvertisementSchedule(_ipv6.AdvertisementIntervalMs);
+            _raTimer = time.CreateTimer(static s => ((GatewaySession)s!).OnAdvertisementTimer(), this,
+                Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+
         StartedAt = time.GetUtcNow();
     }
 
@@ -90,6 +109,9 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
 
     /// <summary>The client's inner IPv4 address once IPCP is up.</summary>
     public IPAddress? ClientAddress { get; private set; }
+
+    /// <summary>The client's /64 (its first address) once IPv6CP is up and the prefix is routed.</summary>
+    public IPAddress? Ipv6Prefix { get; private set; }
 
     public SstpState State
     {
@@ -107,6 +129,18 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
     public long DownlinkBytes => _pump.BytesToPeer;
     public long DownlinkPackets => _pump.PacketsToPeer;
     public long DroppedSpoofed => Interlocked.Read(ref _droppedSpoofed);
+
+    /// <summary>Router Advertisements sent since IPv6 came up (initial, periodic and solicited).</summary>
+    public int RouterAdvertisementsSent
+    {
+        get
+        {
+            lock (_pump.Gate)
+            {
+                return _raSchedule?.Sent ?? 0;
+            }
+        }
+    }
     public long EgressDrops => _egress.DroppedFull + _egress.DroppedDelay;
 
     /// <summary>Completes when the session is over and its resources are released.</summary>
@@ -154,7 +188,7 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
     void ISstpPumpHost.OnIpPacket(SstpInputKind kind, Span<byte> packet)
     {
         // Uplink GRO: the packets of one TLS read are merged per TCP or UDP flow and written at OnIpBatchEnd.
-        DispatchResult r = _router.SendToTunnel(_addresses, packet, _coalescer);
+        DispatchResult r = _router.SendToTunnel(Volatile.Read(ref _addresses).Value, packet, _coalescer);
         if (r == DispatchResult.Forwarded)
         {
             Interlocked.Increment(ref _uplinkPackets);
@@ -164,6 +198,63 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
         {
             Interlocked.Increment(ref _droppedSpoofed);
         }
+        else if (r == DispatchResult.ForGateway)
+        {
+            OnPacketForGateway(packet);
+        }
+    }
+
+    /// <summary>A client packet to a link-local or multicast address: a Router Solicitation is answered, the rest dropped.</summary>
+    private void OnPacketForGateway(ReadOnlySpan<byte> packet)
+    {
+        if (_raSchedule is null || IpPacket.TryParse(packet, out IpHeader header) != IpParseStatus.Ok
+            || !Ipv6RouterDiscovery.IsRouterSolicitation(packet, header))
+        {
+            return;
+        }
+
+        lock (_pump.Gate)
+        {
+            long now = _pump.NowMs;
+            // RFC 4861 6.2.6: the answer waits a random 0..MAX_RA_DELAY_TIME.
+            _raSchedule.OnSolicitation(now, Random.Shared.Next(0, (int)RouterAdvertisementSchedule.MaxRaDelayMs + 1));
+            ArmAdvertisementTimer(now);
+        }
+    }
+
+    private void OnAdvertisementTimer() => _pump.Invoke(SendDueAdvertisement);
+
+    /// <summary>Sends the Router Advertisement if one is due and arms the timer for the next. Under the pump's lock.</summary>
+    private void SendDueAdvertisement(long nowMs)
+    {
+        if (_raSchedule is null || _ipv6 is null || !_ipv6Routed)
+        {
+            return;
+        }
+
+        if (_raSchedule.IsDue(nowMs))
+        {
+            Span<byte> ra = stackalloc byte[Ipv6RouterDiscovery.MaxAdvertisementLength];
+            int length = Ipv6RouterDiscovery.WriteRouterAdvertisement(ra, Ipv6RouterDiscovery.LinkLocal(_gatewayInterfaceId),
+                Ipv6RouterDiscovery.AllNodes, _leasedPrefix, _ipv6);
+            _pump.EnqueueToPeer(ra[..length]);
+            _raSchedule.OnSent(nowMs);
+        }
+
+        ArmAdvertisementTimer(nowMs);
+    }
+
+    /// <summary>Under the pump's lock, like every use of the timer (so none follows its disposal at the session's end).</summary>
+    private void ArmAdvertisementTimer(long nowMs)
+    {
+        if (_raTimerDisposed)
+        {
+            return;
+        }
+
+        long due = _raSchedule!.NextDueMs;
+        _raTimer!.Change(due == long.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Max(0, due - nowMs)),
+            Timeout.InfiniteTimeSpan);
     }
 
     void ISstpPumpHost.OnIpBatchEnd() => _router.FlushToTunnel(_coalescer);
@@ -187,21 +278,107 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
             _pendingNetworkUp = false;
             RegisterRoute(nowMs);
         }
+
+        if (_pendingIpv6Up)
+        {
+            _pendingIpv6Up = false;
+            _ipv6Up = true;
+            StartIpv6(nowMs);
+        }
+
+        if (_pendingIpv6Down)
+        {
+            _pendingIpv6Down = false;
+            _ipv6Up = false;
+            StopIpv6();
+        }
+    }
+
+    /// <summary>Once IPv6CP is open and the /64 is leased: route the prefix here and start advertising it.</summary>
+    private void StartIpv6(long nowMs)
+    {
+        if (!_ipv6Up || !_prefixLeased || _ipv6Routed || _raSchedule is null)
+        {
+            return;
+        }
+
+        string prefix = IpPacket.ToIPAddress(_leasedPrefix).ToString();
+        if (!_router.TryRegister(_leasedPrefix, 64, this))
+        {
+            // The prefix store hands a /64 to one session at a time, so this is a stale route; IPv4 carries on.
+            SessionLog.RouteConflict(_logger, Id, prefix + "/64");
+            return;
+        }
+
+        _ipv6Routed = true;
+        PublishAddresses();
+        Ipv6Prefix = IpPacket.ToIPAddress(_leasedPrefix);
+        SessionLog.Ipv6Routed(_logger, Id, prefix);
+        _raSchedule.Start(nowMs);
+        SendDueAdvertisement(nowMs);
+        if (_routed)
+        {
+            _tracker.OnActive(this);
+        }
+    }
+
+    private void StopIpv6()
+    {
+        if (_raSchedule is not null)
+        {
+            _raSchedule.Stop();
+            ArmAdvertisementTimer(0);
+        }
+
+        if (_ipv6Routed)
+        {
+            _router.Unregister(_leasedPrefix, 64, this);
+            _ipv6Routed = false;
+            Ipv6Prefix = null;
+            PublishAddresses();
+        }
+    }
+
+    /// <summary>The uplink's view of the routed addresses (a new immutable set; the old one stays valid for readers).</summary>
+    private void PublishAddresses()
+    {
+        uint v4 = _routed ? _leasedAddress : 0;
+        Volatile.Write(ref _addresses, new AddressSet(_ipv6Routed ? new SessionAddresses(v4, _leasedPrefix, 64) : new SessionAddresses(v4)));
     }
 
     private async Task AllocateAddressAsync(string user)
     {
         uint? address = null;
+        UInt128? prefix = null;
         string failure = "address pool exhausted";
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+        cts.CancelAfter(_options.AddressAllocationTimeoutMs);
         try
         {
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
-            cts.CancelAfter(_options.AddressAllocationTimeoutMs);
             address = await _leases.AcquireAsync(user, Id, cts.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             failure = "address allocation failed: " + ex.Message;
+        }
+
+        if (address is not null && _ipv6 is not null)
+        {
+            // The /64 comes from the store's second pool, leased and released with the address (RFC 4862 5.5.3: SLAAC).
+            string reason = "prefix pool exhausted";
+            try
+            {
+                prefix = await _leases.AcquireIpv6PrefixAsync(user, Id, cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                reason = ex.Message;
+            }
+
+            if (prefix is null)
+            {
+                SessionLog.NoIpv6Prefix(_logger, Id, user, reason);
+            }
         }
 
         bool releaseNow = false;
@@ -211,6 +388,7 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
             {
                 releaseNow = address is not null;
             }
+
             else if (address is null)
             {
                 SessionLog.NoAddress(_logger, Id, user, failure);
@@ -219,6 +397,13 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
             else
             {
                 _leasedAddress = address.Value;
+                if (prefix is { } p)
+                {
+                    _leasedPrefix = p;
+                    _prefixLeased = true;
+                    StartIpv6(now);
+                }
+
                 _ppp.SetAddresses(new PppAddressAssignment(IpPacket.ToIPAddress(address.Value), IpPacket.ToIPAddress(_gatewayAddress)), now);
             }
         });
@@ -226,6 +411,10 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
         if (releaseNow)
         {
             await _leases.ReleaseAsync(address!.Value, user, Id, CancellationToken.None).ConfigureAwait(false);
+            if (prefix is not null)
+            {
+                await _leases.ReleaseIpv6PrefixAsync(Id, CancellationToken.None).ConfigureAwait(false);
+            }
         }
     }
 
@@ -236,16 +425,15 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
             return;
         }
 
-        var addresses = new SessionAddresses(_leasedAddress);
-        if (!_router.TryRegister(addresses, this))
+        if (!_router.TryRegister(_leasedAddress, this))
         {
             SessionLog.RouteConflict(_logger, Id, IpPacket.ToIPAddress(_leasedAddress).ToString());
             _sstp.Disconnect("address already in use", nowMs);
             return;
         }
 
-        _addresses = addresses;
         _routed = true;
+        PublishAddresses();
         ClientAddress = IpPacket.ToIPAddress(_leasedAddress);
         SessionLog.NetworkUp(_logger, Id, ClientAddress.ToString());
         _tracker.OnActive(this);
@@ -256,17 +444,23 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
     {
         _lifetime.Cancel();
         uint leased;
+        bool prefixLeased;
         lock (_pump.Gate)
         {
             _sstp.OnConnectionLost(reason);
+            StopIpv6();
+            _raTimer?.Dispose();
+            _raTimerDisposed = true;
             if (_routed)
             {
-                _router.Unregister(_addresses, this);
+                _router.Unregister(_leasedAddress, this);
                 _routed = false;
             }
 
             leased = _leasedAddress;
             _leasedAddress = 0;
+            prefixLeased = _prefixLeased;
+            _prefixLeased = false;
         }
 
         _pump.Dispose();
@@ -277,6 +471,10 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
             try
             {
                 await _leases.ReleaseAsync(leased, UserName, Id, CancellationToken.None).ConfigureAwait(false);
+                if (prefixLeased)
+                {
+                    await _leases.ReleaseIpv6PrefixAsync(Id, CancellationToken.None).ConfigureAwait(false);
+                }
             }
             catch (Exception ex)
             {
@@ -309,11 +507,27 @@ public sealed class GatewaySession : ITunnelSession, IPppServerEvents, ISstpPump
     {
     }
 
-    void IPppServerEvents.OnIpv6Up(ulong localInterfaceId, ulong peerInterfaceId) => SessionLog.Ipv6Up(_logger, Id);
+    void IPppServerEvents.OnIpv6Up(ulong localInterfaceId, ulong peerInterfaceId)
+    {
+        SessionLog.Ipv6Up(_logger, Id);
+        _gatewayInterfaceId = localInterfaceId;
+        _pendingIpv6Up = true;
+        _pendingIpv6Down = false;
+    }
 
     void IPppServerEvents.OnIpv6Down()
     {
+        _pendingIpv6Up = false;
+        _pendingIpv6Down = true;
     }
 
     void IPppServerEvents.OnLinkTerminated(string reason) => SessionLog.LinkTerminated(_logger, Id, reason);
+
+    /// <summary>An immutable <see cref="SessionAddresses"/> the uplink reads with one reference load.</summary>
+    private sealed class AddressSet(SessionAddresses value)
+    {
+        public static readonly AddressSet None = new(default);
+
+        public readonly SessionAddresses Value = value;
+    }
 }

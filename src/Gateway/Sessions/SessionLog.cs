@@ -45,4 +45,10 @@ internal static partial class SessionLog
 
     [LoggerMessage(411, LogLevel.Information, "Session {SessionId}: IPv6 up")]
     public static partial void Ipv6Up(ILogger logger, string sessionId);
+
+    [LoggerMessage(412, LogLevel.Information, "Session {SessionId}: IPv6 prefix {Prefix}/64 routed, advertising it")]
+    public static partial void Ipv6Routed(ILogger logger, string sessionId, string prefix);
+
+    [LoggerMessage(413, LogLevel.Warning, "Session {SessionId}: no IPv6 prefix for {User}: {Reason}; the session runs IPv4 only")]
+    public static partial void NoIpv6Prefix(ILogger logger, string sessionId, string user, string reason);
 }

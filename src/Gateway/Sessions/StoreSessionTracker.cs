@@ -86,7 +86,7 @@ public sealed partial class StoreSessionTracker(
     {
         try
         {
-            await store.PutSessionAsync(new SessionRecord(s.Id, s.UserName ?? "", _nodeId, s.ClientAddress, null,
+            await store.PutSessionAsync(new SessionRecord(s.Id, s.UserName ?? "", _nodeId, s.ClientAddress, s.Ipv6Prefix,
                 s.Info.RemoteEndPoint as IPEndPoint, s.StartedAt, SessionState.Active,
                 new SessionCounters(s.UplinkBytes, s.DownlinkBytes, s.UplinkPackets, s.DownlinkPackets),
                 time.GetUtcNow())).ConfigureAwait(false);

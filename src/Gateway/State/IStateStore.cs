@@ -5,4 +5,7 @@ public interface IStateStore : ISessionStore, IIpLeaseStore, INodeRegistry, INod
 {
     /// <summary>Which implementation this is.</summary>
     StateProvider Provider { get; }
+
+    /// <summary>The second lease pool: /64 prefixes for IPv6 (<see cref="StateOptions.Ipv6Prefix"/>); null when off.</summary>
+    Ipv6PrefixLeases? Ipv6Prefixes { get; }
 }

@@ -16,13 +16,9 @@ public sealed class InMemoryStateStore : IStateStore
 
     private readonly Dictionary<string, SessionRecord> _sessions = new(StringComparer.Ordinal);
 
-    // Leases: address -> lease (active or lingering); free addresses ordered by (score, address) where a never-used
-    // address scores its pool index and a freed one the time it was freed, so the least recently used goes first.
-    private readonly Dictionary<uint, IpLease> _leases = [];
-    private readonly Dictionary<string, uint> _leaseBySession = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, uint> _lingerByUser = new(StringComparer.Ordinal);
-    private readonly SortedSet<(long Until, uint Address)> _lingering = [];
-    private readonly SortedSet<(long Score, uint Address)> _free = [];
+    // The IPv4 leases and, when configured, the /64 prefix leases (by prefix number): the same mechanism, two pools.
+    private readonly LeaseTable _v4;
+    private readonly LeaseTable? _v6;
 
     private readonly Dictionary<string, NodeInfo> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<NodeCommand>> _commands = new(StringComparer.Ordinal);
@@ -37,16 +33,19 @@ public sealed class InMemoryStateStore : IStateStore
         _lingerMs = (long)options.Pool.LeaseLinger.TotalMilliseconds;
         _ttlMs = (long)options.NodeTtl.TotalMilliseconds;
         _reclaim = options.Pool.ReclaimLingeringWhenExhausted;
-        long index = 0;
-        foreach (uint address in Pool.Addresses())
+        _v4 = new LeaseTable(this, Pool);
+        if (options.ResolveIpv6Prefixes() is { } prefixes)
         {
-            _free.Add((index++, address));
+            _v6 = new LeaseTable(this, prefixes.Indexes);
+            Ipv6Prefixes = new Ipv6PrefixLeases(prefixes, _v6);
         }
     }
 
     public StateProvider Provider => StateProvider.Memory;
 
     public IpPool Pool { get; }
+
+    public Ipv6PrefixLeases? Ipv6Prefixes { get; }
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -135,102 +134,20 @@ public sealed class InMemoryStateStore : IStateStore
 
     // ---- leases ----
 
-    public Task<LeaseAllocation> AllocateAsync(string userName, string sessionId, string nodeId, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(userName);
-        ArgumentException.ThrowIfNullOrEmpty(sessionId);
-        ArgumentException.ThrowIfNullOrEmpty(nodeId);
-        long now = NowMs;
-        lock (_gate)
-        {
-            ExpireLingering(now);
-            if (_leaseBySession.TryGetValue(sessionId, out uint existing))
-            {
-                return Task.FromResult(new LeaseAllocation(LeaseOutcome.Existing, _leases[existing]));
-            }
+    public Task<LeaseAllocation> AllocateAsync(string userName, string sessionId, string nodeId, CancellationToken cancellationToken = default) =>
+        _v4.AllocateAsync(userName, sessionId, nodeId, cancellationToken);
 
-            LeaseOutcome outcome;
-            uint address;
-            if (_lingerByUser.Remove(userName, out address))
-            {
-                _lingering.Remove((ToMs(_leases[address].LingerUntil), address));
-                outcome = LeaseOutcome.Restored;
-            }
-            else if (_free.Count > 0)
-            {
-                (long score, address) = _free.Min;
-                _free.Remove((score, address));
-                outcome = LeaseOutcome.Allocated;
-            }
-            else if (_reclaim && _lingering.Count > 0)
-            {
-                (long until, address) = _lingering.Min;
-                _lingering.Remove((until, address));
-                ForgetUserLinger(address);
-                outcome = LeaseOutcome.Allocated;
-            }
-            else
-            {
-                return Task.FromResult(new LeaseAllocation(LeaseOutcome.PoolExhausted, null));
-            }
+    public Task<bool> ReleaseAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        _v4.ReleaseAsync(sessionId, cancellationToken);
 
-            var lease = new IpLease(IpPool.ToAddress(address), userName, sessionId, nodeId, LeaseState.Active, ToTime(now), null);
-            _leases[address] = lease;
-            _leaseBySession[sessionId] = address;
-            return Task.FromResult(new LeaseAllocation(outcome, lease));
-        }
-    }
+    public Task<IpLease?> GetLeaseAsync(IPAddress address, CancellationToken cancellationToken = default) =>
+        _v4.GetLeaseAsync(address, cancellationToken);
 
-    public Task<bool> ReleaseAsync(string sessionId, CancellationToken cancellationToken = default)
-    {
-        long now = NowMs;
-        lock (_gate)
-        {
-            return Task.FromResult(ReleaseLocked(sessionId, now));
-        }
-    }
+    public Task<IReadOnlyList<IpLease>> ListLeasesAsync(CancellationToken cancellationToken = default) =>
+        _v4.ListLeasesAsync(cancellationToken);
 
-    public Task<IpLease?> GetLeaseAsync(IPAddress address, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(address);
-        if (!Pool.Contains(address))
-        {
-            return Task.FromResult<IpLease?>(null);
-        }
-
-        long now = NowMs;
-        lock (_gate)
-        {
-            ExpireLingering(now);
-            return Task.FromResult(_leases.GetValueOrDefault(IpPool.ToUInt32(address)));
-        }
-    }
-
-    public Task<IReadOnlyList<IpLease>> ListLeasesAsync(CancellationToken cancellationToken = default)
-    {
-        long now = NowMs;
-        var result = new List<IpLease>();
-        lock (_gate)
-        {
-            ExpireLingering(now);
-            result.AddRange(_leases.Values);
-        }
-
-        result.Sort(static (a, b) => IpPool.ToUInt32(a.Address).CompareTo(IpPool.ToUInt32(b.Address)));
-        return Task.FromResult<IReadOnlyList<IpLease>>(result);
-    }
-
-    public Task<PoolUsage> GetPoolUsageAsync(CancellationToken cancellationToken = default)
-    {
-        long now = NowMs;
-        lock (_gate)
-        {
-            ExpireLingering(now);
-            int used = _leaseBySession.Count;
-            int lingering = _lingering.Count;
-            return Task.FromResult(new PoolUsage(Pool.Size, used, lingering, Pool.Size - used - lingering));
-        }
-    }
+    public Task<PoolUsage> GetPoolUsageAsync(CancellationToken cancellationToken = default) =>
+        _v4.GetPoolUsageAsync(cancellationToken);
 
     // ---- nodes ----
 
@@ -423,66 +340,9 @@ public sealed class InMemoryStateStore : IStateStore
 
     // ---- helpers (callers hold _gate) ----
 
-    private bool ReleaseLocked(string sessionId, long now)
-    {
-        if (!_leaseBySession.Remove(sessionId, out uint address))
-        {
-            return false;
-        }
-
-        IpLease lease = _leases[address];
-        if (_lingerMs <= 0)
-        {
-            _leases.Remove(address);
-            _free.Add((now, address));
-            return true;
-        }
-
-        long until = now + _lingerMs;
-        _leases[address] = lease with { State = LeaseState.Lingering, LingerUntil = ToTime(until) };
-        _lingering.Add((until, address));
-        // One remembered address per user: the most recently released one; an older one just lingers out.
-        _lingerByUser[lease.UserName] = address;
-        return true;
-    }
-
-    private void ExpireLingering(long now)
-    {
-        while (_lingering.Count > 0 && _lingering.Min.Until <= now)
-        {
-            (long _, uint address) = _lingering.Min;
-            _lingering.Remove(_lingering.Min);
-            ForgetUserLinger(address);
-            _leases.Remove(address);
-            _free.Add((now, address));
-        }
-    }
-
-    private void ForgetUserLinger(uint address)
-    {
-        string user = _leases[address].UserName;
-        if (_lingerByUser.TryGetValue(user, out uint remembered) && remembered == address)
-        {
-            _lingerByUser.Remove(user);
-        }
-    }
-
     private (int Leases, int Sessions) CleanupNodeLocked(string nodeId, long now)
     {
-        var sessionIds = new List<string>();
-        foreach (IpLease lease in _leases.Values)
-        {
-            if (lease.State == LeaseState.Active && lease.NodeId == nodeId)
-            {
-                sessionIds.Add(lease.SessionId);
-            }
-        }
-
-        foreach (string sessionId in sessionIds)
-        {
-            ReleaseLocked(sessionId, now);
-        }
-
+        int leases = _v4.ReleaseNodeLocked(nodeId, now) + (_v6?.ReleaseNodeLocked(nodeId, now) ?? 0);
         var dead = new List<string>();
         foreach (SessionRecord s in _sessions.Values)
         {
@@ -498,7 +358,7 @@ public sealed class InMemoryStateStore : IStateStore
         }
 
         _commands.Remove(nodeId);
-        return (sessionIds.Count, dead.Count);
+        return (leases, dead.Count);
     }
 
     private void Unsubscribe(Subscription subscription)
@@ -529,6 +389,195 @@ public sealed class InMemoryStateStore : IStateStore
     private static long ToMs(DateTimeOffset? time) => time!.Value.ToUnixTimeMilliseconds();
 
     private static DateTimeOffset ToTime(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    /// <summary>
+    /// One lease pool: address -> lease (active or lingering); free addresses ordered by (score, address) where a
+    /// never-used address scores its pool index and a freed one the time it was freed, so the least recently used goes
+    /// first. Guarded by the store's lock.
+    /// </summary>
+    private sealed class LeaseTable : IIpLeaseStore
+    {
+        private readonly InMemoryStateStore _owner;
+        private readonly Dictionary<uint, IpLease> _leases = [];
+        private readonly Dictionary<string, uint> _leaseBySession = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, uint> _lingerByUser = new(StringComparer.Ordinal);
+        private readonly SortedSet<(long Until, uint Address)> _lingering = [];
+        private readonly SortedSet<(long Score, uint Address)> _free = [];
+
+        public LeaseTable(InMemoryStateStore owner, IpPool pool)
+        {
+            _owner = owner;
+            Pool = pool;
+            long index = 0;
+            foreach (uint address in pool.Addresses())
+            {
+                _free.Add((index++, address));
+            }
+        }
+
+        public IpPool Pool { get; }
+
+        public Task<LeaseAllocation> AllocateAsync(string userName, string sessionId, string nodeId, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(userName);
+            ArgumentException.ThrowIfNullOrEmpty(sessionId);
+            ArgumentException.ThrowIfNullOrEmpty(nodeId);
+            long now = _owner.NowMs;
+            lock (_owner._gate)
+            {
+                ExpireLingering(now);
+                if (_leaseBySession.TryGetValue(sessionId, out uint existing))
+                {
+                    return Task.FromResult(new LeaseAllocation(LeaseOutcome.Existing, _leases[existing]));
+                }
+
+                LeaseOutcome outcome;
+                uint address;
+                if (_lingerByUser.Remove(userName, out address))
+                {
+                    _lingering.Remove((ToMs(_leases[address].LingerUntil), address));
+                    outcome = LeaseOutcome.Restored;
+                }
+                else if (_free.Count > 0)
+                {
+                    (long score, address) = _free.Min;
+                    _free.Remove((score, address));
+                    outcome = LeaseOutcome.Allocated;
+                }
+                else if (_owner._reclaim && _lingering.Count > 0)
+                {
+                    (long until, address) = _lingering.Min;
+                    _lingering.Remove((until, address));
+                    ForgetUserLinger(address);
+                    outcome = LeaseOutcome.Allocated;
+                }
+                else
+                {
+                    return Task.FromResult(new LeaseAllocation(LeaseOutcome.PoolExhausted, null));
+                }
+
+                var lease = new IpLease(IpPool.ToAddress(address), userName, sessionId, nodeId, LeaseState.Active, ToTime(now), null);
+                _leases[address] = lease;
+                _leaseBySession[sessionId] = address;
+                return Task.FromResult(new LeaseAllocation(outcome, lease));
+            }
+        }
+
+        public Task<bool> ReleaseAsync(string sessionId, CancellationToken cancellationToken = default)
+        {
+            long now = _owner.NowMs;
+            lock (_owner._gate)
+            {
+                return Task.FromResult(ReleaseLocked(sessionId, now));
+            }
+        }
+
+        public Task<IpLease?> GetLeaseAsync(IPAddress address, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(address);
+            if (!Pool.Contains(address))
+            {
+                return Task.FromResult<IpLease?>(null);
+            }
+
+            long now = _owner.NowMs;
+            lock (_owner._gate)
+            {
+                ExpireLingering(now);
+                return Task.FromResult(_leases.GetValueOrDefault(IpPool.ToUInt32(address)));
+            }
+        }
+
+        public Task<IReadOnlyList<IpLease>> ListLeasesAsync(CancellationToken cancellationToken = default)
+        {
+            long now = _owner.NowMs;
+            var result = new List<IpLease>();
+            lock (_owner._gate)
+            {
+                ExpireLingering(now);
+                result.AddRange(_leases.Values);
+            }
+
+            result.Sort(static (a, b) => IpPool.ToUInt32(a.Address).CompareTo(IpPool.ToUInt32(b.Address)));
+            return Task.FromResult<IReadOnlyList<IpLease>>(result);
+        }
+
+        public Task<PoolUsage> GetPoolUsageAsync(CancellationToken cancellationToken = default)
+        {
+            long now = _owner.NowMs;
+            lock (_owner._gate)
+            {
+                ExpireLingering(now);
+                int used = _leaseBySession.Count;
+                int lingering = _lingering.Count;
+                return Task.FromResult(new PoolUsage(Pool.Size, used, lingering, Pool.Size - used - lingering));
+            }
+        }
+
+        private bool ReleaseLocked(string sessionId, long now)
+        {
+            if (!_leaseBySession.Remove(sessionId, out uint address))
+            {
+                return false;
+            }
+
+            IpLease lease = _leases[address];
+            if (_owner._lingerMs <= 0)
+            {
+                _leases.Remove(address);
+                _free.Add((now, address));
+                return true;
+            }
+
+            long until = now + _owner._lingerMs;
+            _leases[address] = lease with { State = LeaseState.Lingering, LingerUntil = ToTime(until) };
+            _lingering.Add((until, address));
+            // One remembered address per user: the most recently released one; an older one just lingers out.
+            _lingerByUser[lease.UserName] = address;
+            return true;
+        }
+
+        private void ExpireLingering(long now)
+        {
+            while (_lingering.Count > 0 && _lingering.Min.Until <= now)
+            {
+                (long _, uint address) = _lingering.Min;
+                _lingering.Remove(_lingering.Min);
+                ForgetUserLinger(address);
+                _leases.Remove(address);
+                _free.Add((now, address));
+            }
+        }
+
+        private void ForgetUserLinger(uint address)
+        {
+            string user = _leases[address].UserName;
+            if (_lingerByUser.TryGetValue(user, out uint remembered) && remembered == address)
+            {
+                _lingerByUser.Remove(user);
+            }
+        }
+
+        /// <summary>Releases the active leases held by <paramref name="nodeId"/>; returns how many.</summary>
+        public int ReleaseNodeLocked(string nodeId, long now)
+        {
+            var sessionIds = new List<string>();
+            foreach (IpLease lease in _leases.Values)
+            {
+                if (lease.State == LeaseState.Active && lease.NodeId == nodeId)
+                {
+                    sessionIds.Add(lease.SessionId);
+                }
+            }
+
+            foreach (string sessionId in sessionIds)
+            {
+                ReleaseLocked(sessionId, now);
+            }
+
+            return sessionIds.Count;
+        }
+    }
 
     /// <summary>Delivers published commands to one handler, one at a time, in publication order.</summary>
     private sealed class Subscription(InMemoryStateStore owner, string nodeId, Func<NodeCommand, Task> handler) : IAsyncDisposable

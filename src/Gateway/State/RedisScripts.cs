@@ -12,55 +12,64 @@ namespace Gateway.State;
 /// sets; <c>p pool</c> pool meta hash; <c>p free</c> free addresses (zset, score = pool index for never used, free time
 /// otherwise: least recently used first); <c>p lease:{addr}</c> lease hash (u, s, n, st 0 active/1 lingering, t, l);
 /// <c>p lsess</c> session -> active address; <c>p linger</c> lingering addresses (zset by linger end); <c>p luser</c> user
-/// -> lingering address; <c>p nl:{node}</c> a node's active addresses; <c>p nodes</c> zset node -> expiry; <c>p n:{node}</c>
+/// -> lingering address; <c>p nl:{node}</c> a node's active addresses; the same lease keys again under
+/// <c>p v6:</c> for the /64 prefix pool (addresses are prefix numbers there); <c>p nodes</c> zset node -> expiry; <c>p n:{node}</c>
 /// node hash; <c>p nc:{node}</c> pending commands hash (id -> json), also the pub/sub channel name.
 /// </remarks>
 internal static class RedisScripts
 {
-    private const string Common = """
+    /// <summary>
+    /// Key space of the second lease pool (IPv6 /64 prefixes by number) under the prefix: the lease scripts run on it
+    /// with ARGV[1] = prefix + this, and a node's clean-up releases its leases in both pools.
+    /// </summary>
+    public const string Ipv6LeaseSpace = "v6:";
+
+    private const string Common = $$"""
         local p = ARGV[1]
-        local function free_addr(a, score)
-          redis.call('DEL', p..'lease:'..a)
-          redis.call('ZADD', p..'free', score, a)
+        local function free_addr(lp, a, score)
+          redis.call('DEL', lp..'lease:'..a)
+          redis.call('ZADD', lp..'free', score, a)
         end
-        local function forget_user(a)
-          local u = redis.call('HGET', p..'lease:'..a, 'u')
-          if u and redis.call('HGET', p..'luser', u) == a then redis.call('HDEL', p..'luser', u) end
+        local function forget_user(lp, a)
+          local u = redis.call('HGET', lp..'lease:'..a, 'u')
+          if u and redis.call('HGET', lp..'luser', u) == a then redis.call('HDEL', lp..'luser', u) end
         end
-        local function expire_one(a, now)
-          forget_user(a)
-          redis.call('ZREM', p..'linger', a)
-          free_addr(a, now)
+        local function expire_one(lp, a, now)
+          forget_user(lp, a)
+          redis.call('ZREM', lp..'linger', a)
+          free_addr(lp, a, now)
         end
-        local function expire_lingering(now)
-          local due = redis.call('ZRANGEBYSCORE', p..'linger', '-inf', now, 'LIMIT', 0, 256)
-          for _, a in ipairs(due) do expire_one(a, now) end
+        local function expire_lingering(lp, now)
+          local due = redis.call('ZRANGEBYSCORE', lp..'linger', '-inf', now, 'LIMIT', 0, 256)
+          for _, a in ipairs(due) do expire_one(lp, a, now) end
         end
-        local function release_session(sid, now, linger)
-          local a = redis.call('HGET', p..'lsess', sid)
+        local function release_session(lp, sid, now, linger)
+          local a = redis.call('HGET', lp..'lsess', sid)
           if not a then return 0 end
-          redis.call('HDEL', p..'lsess', sid)
-          local k = p..'lease:'..a
+          redis.call('HDEL', lp..'lsess', sid)
+          local k = lp..'lease:'..a
           local f = redis.call('HMGET', k, 'u', 'n')
-          if f[2] then redis.call('SREM', p..'nl:'..f[2], a) end
+          if f[2] then redis.call('SREM', lp..'nl:'..f[2], a) end
           if linger <= 0 then
-            free_addr(a, now)
+            free_addr(lp, a, now)
           else
             local untilms = string.format('%d', now + linger)
             redis.call('HSET', k, 'st', '1', 'l', untilms)
-            redis.call('ZADD', p..'linger', untilms, a)
-            if f[1] then redis.call('HSET', p..'luser', f[1], a) end
+            redis.call('ZADD', lp..'linger', untilms, a)
+            if f[1] then redis.call('HSET', lp..'luser', f[1], a) end
           end
           return 1
         end
         local function cleanup_node(node, now, linger)
-          local nl = p..'nl:'..node
           local leases = 0
-          for _, a in ipairs(redis.call('SMEMBERS', nl)) do
-            local sid = redis.call('HGET', p..'lease:'..a, 's')
-            if sid then leases = leases + release_session(sid, now, linger) end
+          for _, lp in ipairs({p, p..'{{Ipv6LeaseSpace}}'}) do
+            local nl = lp..'nl:'..node
+            for _, a in ipairs(redis.call('SMEMBERS', nl)) do
+              local sid = redis.call('HGET', lp..'lease:'..a, 's')
+              if sid then leases = leases + release_session(lp, sid, now, linger) end
+            end
+            redis.call('DEL', nl)
           end
-          redis.call('DEL', nl)
           local ns = p..'ns:'..node
           local sessions = 0
           for _, sid in ipairs(redis.call('SMEMBERS', ns)) do
@@ -164,7 +173,7 @@ internal static class RedisScripts
     public const string Allocate = Common + """
         local user, sid, node, now, spec, reclaim = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[7]
         if redis.call('HGET', p..'pool', 'spec') ~= spec then return {-1} end
-        expire_lingering(now)
+        expire_lingering(p, now)
         local a = redis.call('HGET', p..'lsess', sid)
         local code = 2
         if not a then
@@ -176,7 +185,7 @@ internal static class RedisScripts
               redis.call('ZREM', p..'linger', a)
               code = 1
             else
-              if sc then expire_one(a, now) else redis.call('HDEL', p..'luser', user) end
+              if sc then expire_one(p, a, now) else redis.call('HDEL', p..'luser', user) end
               a = false
             end
           end
@@ -188,7 +197,7 @@ internal static class RedisScripts
               f = redis.call('ZPOPMIN', p..'linger')
               if #f == 0 then return {3} end
               a = f[1]
-              forget_user(a)
+              forget_user(p, a)
             else
               return {3}
             end
@@ -206,7 +215,7 @@ internal static class RedisScripts
 
     /// <summary>ARGV: p, sessionId, now, lingerMs. Returns 1, or 0 if the session held no lease.</summary>
     public const string Release = Common + """
-        return release_session(ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
+        return release_session(p, ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
         """;
 
     /// <summary>ARGV: p, node, endpoint, now, expiry, lingerMs. Returns {leases released, sessions removed} of the previous incarnation.</summary>

@@ -23,7 +23,7 @@ public sealed class RedisStateStore : IStateStore
     private readonly long _lingerMs;
     private readonly long _ttlMs;
     private readonly string _reclaim;
-    private readonly RedisValue[] _initPoolArgs;
+    private readonly LeaseSpace _v4;
 
     public RedisStateStore(IConnectionMultiplexer connection, StateOptions options, TimeProvider? timeProvider = null, StateMetrics? metrics = null)
     {
@@ -39,18 +39,19 @@ public sealed class RedisStateStore : IStateStore
         _ttlMs = (long)options.NodeTtl.TotalMilliseconds;
         _reclaim = options.Pool.ReclaimLingeringWhenExhausted ? "1" : "0";
 
-        var init = new List<RedisValue> { _prefix, Pool.Spec, Pool.Size, Pool.First, Pool.Last };
-        foreach (uint x in Pool.Excluded)
+        _v4 = new LeaseSpace(_prefix, Pool, Pool.Spec);
+        if (options.ResolveIpv6Prefixes() is { } prefixes)
         {
-            init.Add(x);
+            var v6 = new LeaseSpace(_prefix + RedisScripts.Ipv6LeaseSpace, prefixes.Indexes, prefixes.Spec);
+            Ipv6Prefixes = new Ipv6PrefixLeases(prefixes, new LeaseSpaceStore(this, v6));
         }
-
-        _initPoolArgs = [.. init];
     }
 
     public StateProvider Provider => StateProvider.Redis;
 
     public IpPool Pool { get; }
+
+    public Ipv6PrefixLeases? Ipv6Prefixes { get; }
 
     /// <summary>
     /// The multiplexer configuration the store expects: never abort on connect failure (keep retrying), fail fast while
@@ -185,7 +186,22 @@ public sealed class RedisStateStore : IStateStore
 
     // ---- leases ----
 
-    public Task<LeaseAllocation> AllocateAsync(string userName, string sessionId, string nodeId, CancellationToken cancellationToken = default)
+    public Task<LeaseAllocation> AllocateAsync(string userName, string sessionId, string nodeId, CancellationToken cancellationToken = default) =>
+        AllocateAsync(_v4, userName, sessionId, nodeId, cancellationToken);
+
+    public Task<bool> ReleaseAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        ReleaseAsync(_v4, sessionId, cancellationToken);
+
+    public Task<IpLease?> GetLeaseAsync(IPAddress address, CancellationToken cancellationToken = default) =>
+        GetLeaseAsync(_v4, address, cancellationToken);
+
+    public Task<IReadOnlyList<IpLease>> ListLeasesAsync(CancellationToken cancellationToken = default) =>
+        ListLeasesAsync(_v4, cancellationToken);
+
+    public Task<PoolUsage> GetPoolUsageAsync(CancellationToken cancellationToken = default) =>
+        GetPoolUsageAsync(_v4, cancellationToken);
+
+    private Task<LeaseAllocation> AllocateAsync(LeaseSpace space, string userName, string sessionId, string nodeId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userName);
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
@@ -194,12 +210,12 @@ public sealed class RedisStateStore : IStateStore
         {
             for (int attempt = 0; ; attempt++)
             {
-                RedisValue[] args = [_prefix, userName, sessionId, nodeId, NowMs, Pool.Spec, _reclaim];
+                RedisValue[] args = [space.Prefix, userName, sessionId, nodeId, NowMs, space.Spec, _reclaim];
                 var r = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Allocate, null, args).ConfigureAwait(false))!;
                 long code = (long)r[0];
                 if (code == -1 && attempt == 0)
                 {
-                    await InitPoolAsync(db).ConfigureAwait(false);
+                    await InitPoolAsync(space, db).ConfigureAwait(false);
                     continue;
                 }
 
@@ -221,30 +237,30 @@ public sealed class RedisStateStore : IStateStore
         }, cancellationToken);
     }
 
-    public Task<bool> ReleaseAsync(string sessionId, CancellationToken cancellationToken = default) =>
+    private Task<bool> ReleaseAsync(LeaseSpace space, string sessionId, CancellationToken cancellationToken = default) =>
         RunAsync("lease.release", async db => (long)await db.ScriptEvaluateAsync(
-            RedisScripts.Release, null, [_prefix, sessionId, NowMs, _lingerMs]).ConfigureAwait(false) == 1, cancellationToken);
+            RedisScripts.Release, null, [space.Prefix, sessionId, NowMs, _lingerMs]).ConfigureAwait(false) == 1, cancellationToken);
 
-    public Task<IpLease?> GetLeaseAsync(IPAddress address, CancellationToken cancellationToken = default)
+    private Task<IpLease?> GetLeaseAsync(LeaseSpace space, IPAddress address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (!Pool.Contains(address))
+        if (!space.Pool.Contains(address))
         {
             return Task.FromResult<IpLease?>(null);
         }
 
         long now = NowMs;
         string a = address.ToString();
-        return RunAsync("lease.get", async db => ParseLease(a, await db.HashGetAllAsync(Key("lease:", a)).ConfigureAwait(false), now), cancellationToken);
+        return RunAsync("lease.get", async db => ParseLease(a, await db.HashGetAllAsync(space.Key("lease:" + a)).ConfigureAwait(false), now), cancellationToken);
     }
 
-    public Task<IReadOnlyList<IpLease>> ListLeasesAsync(CancellationToken cancellationToken = default)
+    private Task<IReadOnlyList<IpLease>> ListLeasesAsync(LeaseSpace space, CancellationToken cancellationToken = default)
     {
         long now = NowMs;
         return RunAsync<IReadOnlyList<IpLease>>("lease.list", async db =>
         {
-            Task<RedisValue[]> active = db.HashValuesAsync(Key("lsess"));
-            Task<RedisValue[]> lingering = db.SortedSetRangeByScoreAsync(Key("linger"), now, double.PositiveInfinity, Exclude.Start);
+            Task<RedisValue[]> active = db.HashValuesAsync(space.Key("lsess"));
+            Task<RedisValue[]> lingering = db.SortedSetRangeByScoreAsync(space.Key("linger"), now, double.PositiveInfinity, Exclude.Start);
             var addresses = new List<string>();
             foreach (RedisValue v in await active.ConfigureAwait(false))
             {
@@ -260,7 +276,7 @@ public sealed class RedisStateStore : IStateStore
             var reads = new Task<HashEntry[]>[addresses.Count];
             for (int i = 0; i < reads.Length; i++)
             {
-                reads[i] = batch.HashGetAllAsync(Key("lease:", addresses[i]));
+                reads[i] = batch.HashGetAllAsync(space.Key("lease:" + addresses[i]));
             }
 
             batch.Execute();
@@ -279,30 +295,30 @@ public sealed class RedisStateStore : IStateStore
         }, cancellationToken);
     }
 
-    public Task<PoolUsage> GetPoolUsageAsync(CancellationToken cancellationToken = default)
+    private Task<PoolUsage> GetPoolUsageAsync(LeaseSpace space, CancellationToken cancellationToken = default)
     {
         long now = NowMs;
         return RunAsync("lease.usage", async db =>
         {
             // MULTI/EXEC: both counts from the same instant, so an address moving from active to lingering is counted once.
             ITransaction transaction = db.CreateTransaction();
-            Task<long> used = transaction.HashLengthAsync(Key("lsess"));
-            Task<long> lingering = transaction.SortedSetLengthAsync(Key("linger"), now, double.PositiveInfinity, Exclude.Start);
+            Task<long> used = transaction.HashLengthAsync(space.Key("lsess"));
+            Task<long> lingering = transaction.SortedSetLengthAsync(space.Key("linger"), now, double.PositiveInfinity, Exclude.Start);
             await transaction.ExecuteAsync().ConfigureAwait(false);
             int u = (int)await used.ConfigureAwait(false);
             int l = (int)await lingering.ConfigureAwait(false);
-            return new PoolUsage(Pool.Size, u, l, Pool.Size - u - l);
+            return new PoolUsage(space.Pool.Size, u, l, space.Pool.Size - u - l);
         }, cancellationToken);
     }
 
-    private async Task InitPoolAsync(IDatabase db)
+    private async Task InitPoolAsync(LeaseSpace space, IDatabase db)
     {
-        long r = (long)await db.ScriptEvaluateAsync(RedisScripts.InitPool, null, _initPoolArgs).ConfigureAwait(false);
+        long r = (long)await db.ScriptEvaluateAsync(RedisScripts.InitPool, null, space.InitArgs).ConfigureAwait(false);
         if (r == -1)
         {
             throw new InvalidOperationException(
-                $"The Redis store under prefix '{_prefix}' holds active leases from a different address pool than this node's " +
-                $"({Pool.Spec}). Every node must use the same State:Pool settings.");
+                $"The Redis store under prefix '{space.Prefix}' holds active leases from a different pool than this node's " +
+                $"({space.Spec}). Every node must use the same State:Pool and State:Ipv6Prefix settings.");
         }
     }
 
@@ -651,6 +667,55 @@ public sealed class RedisStateStore : IStateStore
         {
             return null;
         }
+    }
+
+    /// <summary>One lease pool's key space: the prefix its lease keys live under, the pool and its canonical spec.</summary>
+    private sealed class LeaseSpace
+    {
+        public LeaseSpace(string prefix, IpPool pool, string spec)
+        {
+            Prefix = prefix;
+            Pool = pool;
+            Spec = spec;
+            var init = new List<RedisValue> { prefix, spec, pool.Size, pool.First, pool.Last };
+            foreach (uint x in pool.Excluded)
+            {
+                init.Add(x);
+            }
+
+            InitArgs = [.. init];
+        }
+
+        public string Prefix { get; }
+
+        public IpPool Pool { get; }
+
+        public string Spec { get; }
+
+        public RedisValue[] InitArgs { get; }
+
+        public RedisKey Key(string name) => Prefix + name;
+    }
+
+    /// <summary>The second lease pool as an <see cref="IIpLeaseStore"/> (its addresses are prefix numbers).</summary>
+    private sealed class LeaseSpaceStore(RedisStateStore store, LeaseSpace space) : IIpLeaseStore
+    {
+        public IpPool Pool => space.Pool;
+
+        public Task<LeaseAllocation> AllocateAsync(string userName, string sessionId, string nodeId, CancellationToken cancellationToken = default) =>
+            store.AllocateAsync(space, userName, sessionId, nodeId, cancellationToken);
+
+        public Task<bool> ReleaseAsync(string sessionId, CancellationToken cancellationToken = default) =>
+            store.ReleaseAsync(space, sessionId, cancellationToken);
+
+        public Task<IpLease?> GetLeaseAsync(IPAddress address, CancellationToken cancellationToken = default) =>
+            store.GetLeaseAsync(space, address, cancellationToken);
+
+        public Task<IReadOnlyList<IpLease>> ListLeasesAsync(CancellationToken cancellationToken = default) =>
+            store.ListLeasesAsync(space, cancellationToken);
+
+        public Task<PoolUsage> GetPoolUsageAsync(CancellationToken cancellationToken = default) =>
+            store.GetPoolUsageAsync(space, cancellationToken);
     }
 
     private sealed class Subscription(ChannelMessageQueue queue) : IAsyncDisposable

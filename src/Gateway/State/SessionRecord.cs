@@ -9,7 +9,7 @@ namespace Gateway.State;
 /// <param name="UserName">Authenticated user (canonical form; empty while still authenticating).</param>
 /// <param name="NodeId">Gateway node that holds the connection.</param>
 /// <param name="InnerIPv4">Address assigned by IPCP, if any.</param>
-/// <param name="InnerIPv6">Address/interface identifier negotiated by IPv6CP, if any.</param>
+/// <param name="InnerIPv6">The session's IPv6 /64 (its first address) when IPv6 is on and up, else null.</param>
 /// <param name="OuterEndPoint">The client's public address as seen by the edge (after PROXY protocol).</param>
 /// <param name="StartedAt">When the session started.</param>
 /// <param name="State">Life-cycle state.</param>

@@ -23,6 +23,13 @@ public sealed class StateOptions
     /// <summary><c>State:Pool:*</c>: the IPv4 address pool for the clients' inner addresses.</summary>
     public IpPoolOptions Pool { get; set; } = new();
 
+    /// <summary>
+    /// <c>State:Ipv6Prefix</c>: the pool of /64 prefixes, one per session (e.g. <c>fd53:5354:5000::/48</c>); empty: no
+    /// IPv6 in the data plane. The gateway sets it from <c>Tunnel:Ipv6Prefix</c> unless set here. Leased like the IPv4
+    /// addresses (same linger, same node clean-up), in a key space of its own.
+    /// </summary>
+    public string? Ipv6Prefix { get; set; }
+
     /// <summary><c>State:Redis:*</c>: the Redis connection.</summary>
     public RedisStateOptions Redis { get; set; } = new();
 
@@ -40,6 +47,10 @@ public sealed class StateOptions
 
     /// <summary>The node id to use: <see cref="NodeId"/> or the machine name.</summary>
     public string ResolveNodeId() => string.IsNullOrWhiteSpace(NodeId) ? Environment.MachineName : NodeId;
+
+    /// <summary>The parsed <see cref="Ipv6Prefix"/>, or null when IPv6 is off.</summary>
+    public Ipv6PrefixPool? ResolveIpv6Prefixes() =>
+        string.IsNullOrWhiteSpace(Ipv6Prefix) ? null : Ipv6PrefixPool.Parse(Ipv6Prefix, "State:Ipv6Prefix");
 
     /// <summary>Throws <see cref="ArgumentException"/> with a clear message for an unusable configuration.</summary>
     public void Validate()
@@ -65,5 +76,6 @@ public sealed class StateOptions
         }
 
         _ = IpPool.FromOptions(Pool);
+        _ = ResolveIpv6Prefixes();
     }
 }

@@ -13,4 +13,6 @@ public enum DispatchResult
     Malformed,
     /// <summary>Downlink: the session's queue dropped it. Uplink: the TUN write failed.</summary>
     Dropped,
+    /// <summary>Uplink: an IPv6 packet to a link-local or multicast address, for the gateway; not forwarded.</summary>
+    ForGateway,
 }

@@ -203,6 +203,12 @@ public sealed class PacketRouter
             _metrics.Dropped(check == SourceCheck.Spoofed ? TunnelDropReason.Spoofed : TunnelDropReason.Malformed);
             return check == SourceCheck.Spoofed ? DispatchResult.Spoofed : DispatchResult.Malformed;
         }
+        if (header.IsIpv6 && Ipv6RouterDiscovery.IsForGateway(header.Destination))
+        {
+            // Link-local and multicast packets stay on the PPP link (RFC 4291 2.5.6); the caller answers solicitations.
+            _metrics.Dropped(TunnelDropReason.LinkLocal);
+            return DispatchResult.ForGateway;
+        }
         Span<byte> ip = packet[..header.TotalLength];
         if (_clampMss)
         {

@@ -108,14 +108,32 @@ public sealed unsafe class TunDevice : ITunDevice
     /// <summary>
     /// Opens the device with <see cref="TunnelOptions.Queues"/> queues, gives it the gateway address with the pool's
     /// prefix, sets the MTU and brings it up (with the <c>ip</c> tool, in <see cref="TunnelOptions.NetworkNamespace"/>
-    /// when set). On failure nothing is left behind.
+    /// when set); with <see cref="TunnelOptions.Ipv6Prefix"/> it also routes the IPv6 prefix pool into the device.
+    /// On failure nothing is left behind.
     /// </summary>
     public static TunDevice Create(TunnelOptions options, ILogger? logger = null)
     {
         (_, int prefix) = options.ParsePool();
         string address = IpPacket.ToIPAddress(options.ResolveGatewayAddress()) + "/" + prefix;
-        return Create(options.DeviceName, options.Mtu, options.Queues, address, options.NetworkNamespace, logger,
+        TunDevice tun = Create(options.DeviceName, options.Mtu, options.Queues, address, options.NetworkNamespace, logger,
             options.Offload);
+        if (options.Ipv6Enabled)
+        {
+            // The sessions' /64s are routed into the device as one pool route; the router picks the session by /64.
+            string pool = State.Ipv6PrefixPool.Parse(options.Ipv6Prefix!).Spec;
+            string[] ns = options.NetworkNamespace is null ? [] : ["-n", options.NetworkNamespace];
+            try
+            {
+                HostCommand.Run("ip", [.. ns, "-6", "route", "replace", pool, "dev", tun.Name]);
+            }
+            catch
+            {
+                tun.Dispose();
+                throw;
+            }
+        }
+
+        return tun;
     }
 
     /// <summary>

@@ -17,4 +17,9 @@ public enum TunnelDropReason
     TooBig,
     /// <summary>The write to the TUN device failed.</summary>
     TunWriteFailed,
+    /// <summary>
+    /// An IPv6 packet from a client to a link-local or multicast destination: for the gateway itself, never forwarded
+    /// (RFC 4291 2.5.6: link-local packets must not leave the link). Router Solicitations among them are answered.
+    /// </summary>
+    LinkLocal,
 }

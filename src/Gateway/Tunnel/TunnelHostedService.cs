@@ -33,6 +33,12 @@ public sealed class TunnelHostedService : IHostedService
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_options.Ipv6Enabled)
+        {
+            // Fail at start, not in every session: the DNS list, the interval and an MTU of at least 1280.
+            _ = _options.CreateIpv6RouterSettings();
+        }
+
         _tun = (ITunDevice)(_services.GetService(typeof(ITunDevice))
             ?? throw new InvalidOperationException("No ITunDevice is registered."));
         _router.Attach(_tun);

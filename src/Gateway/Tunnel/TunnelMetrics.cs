@@ -24,6 +24,7 @@ public sealed class TunnelMetrics : IDisposable
         new("reason", "malformed"),
         new("reason", "too_big"),
         new("reason", "tun_write_failed"),
+        new("reason", "link_local"),
     ];
 
     private readonly bool _ownsMeter;

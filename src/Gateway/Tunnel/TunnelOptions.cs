@@ -36,6 +36,26 @@ public sealed class TunnelOptions
     /// host of <see cref="Ipv4Pool"/>. Never handed to a client.</summary>
     public string? GatewayAddress { get; set; }
 
+    /// <summary>
+    /// The pool of IPv6 /64 prefixes, one per session (e.g. <c>fd53:5354:5000::/48</c>, prefix length 46..64); empty:
+    /// no IPv6 in the data plane (the default). When set, IPv6CP is on unless <c>Ppp:Ipv6Enabled</c> says otherwise,
+    /// the TUN device gets a route for the pool, and each client gets its /64 by Router Advertisement (SLAAC).
+    /// </summary>
+    public string? Ipv6Prefix { get; set; }
+
+    /// <summary>IPv6 DNS servers advertised to clients (RDNSS, RFC 8106); at most three are sent.</summary>
+    public List<string> Ipv6Dns { get; set; } = [];
+
+    /// <summary>Interval of the periodic Router Advertisements after the first three (4 s..30 min); the router lifetime
+    /// advertised is three times this.</summary>
+    public TimeSpan Ipv6RaInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>True when <see cref="Ipv6Prefix"/> is set.</summary>
+    public bool Ipv6Enabled => !string.IsNullOrWhiteSpace(Ipv6Prefix);
+
+    /// <summary>The router settings the sessions advertise.</summary>
+    public Ipv6RouterSettings CreateIpv6RouterSettings() => new(Mtu, Ipv6Dns, Ipv6RaInterval);
+
     /// <summary>Clamp TCP MSS of SYN/SYN-ACK to MTU-40 / MTU-60 in both directions.</summary>
     public bool ClampMss { get; set; } = true;
 

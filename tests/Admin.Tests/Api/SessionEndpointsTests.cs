@@ -6,9 +6,9 @@ namespace Admin.Tests.Api;
 
 public sealed class SessionEndpointsTests : IAsyncLifetime
 {
-    private const string S1 = """{"id":"s-1","user":"alice","nodeId":"gw-0","state":"Established","clientAddress":"203.0.113.7:51234","innerAddress":"10.8.0.10","authMethod":"MsChapV2","startedAt":"2026-11-25T10:10:00+00:00"}""";
-    private const string S2 = """{"id":"s-2","user":"bob","nodeId":"gw-0","state":"Established","clientAddress":"198.51.100.2:40000","innerAddress":"10.8.0.11","authMethod":"Pap","startedAt":"2026-11-25T10:20:00+00:00"}""";
-    private const string S3 = """{"id":"s-3","user":null,"nodeId":"gw-1","state":"Authenticating","clientAddress":"192.0.2.1:1024","innerAddress":null,"authMethod":null,"startedAt":"2026-11-25T10:30:00+00:00"}""";
+    private const string S1 = """{"id":"s-1","user":"alice","nodeId":"gw-0","state":"Established","clientAddress":"203.0.113.7:51234","innerAddress":"10.8.0.10","authMethod":"MsChapV2","startedAt":"2026-11-25T10:10:00+00:00","innerIpv6Prefix":null}""";
+    private const string S2 = """{"id":"s-2","user":"bob","nodeId":"gw-0","state":"Established","clientAddress":"198.51.100.2:40000","innerAddress":"10.8.0.11","authMethod":"Pap","startedAt":"2026-11-25T10:20:00+00:00","innerIpv6Prefix":null}""";
+    private const string S3 = """{"id":"s-3","user":null,"nodeId":"gw-1","state":"Authenticating","clientAddress":"192.0.2.1:1024","innerAddress":null,"authMethod":null,"startedAt":"2026-11-25T10:30:00+00:00","innerIpv6Prefix":null}""";
 
     private AdminApiHost _host = null!;
 

@@ -28,7 +28,7 @@ public sealed class HostCheckTests
             Assert.Equal(fails > 0 ? 1 : 0, r.ExitCode);
             // Every item prints one line; every WARN and FAIL is followed by its fix.
             Assert.Equal(fails + warns, Regex.Matches(r.StdOut, @"^ +fix: ", RegexOptions.Multiline).Count);
-            Assert.Equal(12, Regex.Matches(r.StdOut, "^(OK|WARN|FAIL) ", RegexOptions.Multiline).Count);
+            Assert.Equal(13, Regex.Matches(r.StdOut, "^(OK|WARN|FAIL) ", RegexOptions.Multiline).Count);
         }
     }
 
@@ -38,6 +38,21 @@ public sealed class HostCheckTests
         Sh.Result r = Sh.Run(Script, "--sessions", "100000000");
         Assert.Matches(new Regex(@"^FAIL +nofile +ulimit -n = \d+ \(hard \d+\) < 200000000 for 100000000 sessions$", RegexOptions.Multiline), r.StdOut);
         Assert.Equal(1, r.ExitCode);
+    }
+
+    [Fact]
+    public void Ipv6_forwarding_is_reported_and_fails_only_when_ipv6_is_wanted()
+    {
+        using NetNs ns = NetNs.Create("hc");
+        ns.Exec("sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=0").EnsureSuccess("forwarding off");
+        Assert.Matches(new Regex(@"^OK +ipv6_forwarding +net.ipv6.conf.all.forwarding = 0 \(needed only with Tunnel:Ipv6Prefix", RegexOptions.Multiline),
+            ns.Exec(Script, "--sessions", "10").StdOut);
+        Sh.Result wanted = ns.Exec(Script, "--sessions", "10", "--ipv6");
+        Assert.Matches(new Regex(@"^FAIL +ipv6_forwarding +net.ipv6.conf.all.forwarding = 0:", RegexOptions.Multiline), wanted.StdOut);
+        Assert.Equal(1, wanted.ExitCode);
+        ns.Exec("sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1").EnsureSuccess("forwarding on");
+        Assert.Matches(new Regex(@"^OK +ipv6_forwarding +net.ipv6.conf.all.forwarding = 1$", RegexOptions.Multiline),
+            ns.Exec(Script, "--sessions", "10", "--ipv6").StdOut);
     }
 
     [Theory]

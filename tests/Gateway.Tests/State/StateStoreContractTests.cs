@@ -9,7 +9,7 @@ namespace Gateway.Tests.State;
 /// The behaviour every <see cref="IStateStore"/> must have, run against each implementation. Time is a
 /// <see cref="FakeTimeProvider"/>, so linger and heartbeat expiry are exact and instant.
 /// </summary>
-public abstract class StateStoreContractTests : IAsyncLifetime
+public abstract partial class StateStoreContractTests : IAsyncLifetime
 {
     protected static readonly DateTimeOffset T0 = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 

@@ -197,6 +197,40 @@ public class PacketRouterTests
     }
 
     [Fact]
+    public async Task Ipv6_uplink_comes_from_the_64_and_link_local_traffic_stays_with_the_gateway()
+    {
+        using var metrics = new TunnelMetrics();
+        using var counters = new MetricCollector(metrics);
+        var router = new PacketRouter(metrics, 1400);
+        using var tun = new InMemoryTun();
+        router.Attach(tun);
+        var me = new SessionAddresses(A("10.213.0.2"), TestPackets.V6("fd53:5354:5000:7::"), 64);
+
+        byte[] fromPrefix = TestPackets.Udp6("fd53:5354:5000:7:aaaa::1", "2001:db8::1", 10);
+        Assert.Equal(DispatchResult.Forwarded, router.SendToTunnel(me, fromPrefix));
+        Assert.Equal(fromPrefix, await tun.ReadWrittenAsync());
+
+        // Another /64 of the pool, and a link-local source toward a global address: spoofed (RFC 4291 2.5.6).
+        Assert.Equal(DispatchResult.Spoofed, router.SendToTunnel(me, TestPackets.Udp6("fd53:5354:5000:8::1", "2001:db8::1", 10)));
+        Assert.Equal(DispatchResult.Spoofed, router.SendToTunnel(me, TestPackets.Udp6("fe80::2", "2001:db8::1", 10)));
+        // Link-local or unspecified sources to link-local or multicast destinations are for the gateway, never the TUN.
+        Assert.Equal(DispatchResult.ForGateway, router.SendToTunnel(me, TestPackets.Udp6("fe80::2", "ff02::2", 10)));
+        Assert.Equal(DispatchResult.ForGateway, router.SendToTunnel(me, TestPackets.Udp6("::", "ff02::1:ff00:2", 10)));
+        Assert.Equal(DispatchResult.ForGateway, router.SendToTunnel(me, TestPackets.Udp6("fd53:5354:5000:7::1", "fe80::1", 10)));
+        Assert.False(tun.TryReadWritten(out _));
+
+        Assert.Equal(2, counters.Get("gateway.tunnel.dropped", "reason", "spoofed"));
+        Assert.Equal(3, counters.Get("gateway.tunnel.dropped", "reason", "link_local"));
+        Assert.Equal(1, counters.Get("gateway.tunnel.packets", "direction", "uplink"));
+
+        // Downlink to any address of the /64 reaches the session.
+        var session = new RecordingSession();
+        Assert.True(router.TryRegister(me, session));
+        Assert.Equal(DispatchResult.Forwarded, router.DispatchFromTunnel(TestPackets.Udp6("2001:db8::1", "fd53:5354:5000:7:1:2:3:4", 10)));
+        Assert.Equal(DispatchResult.NoRoute, router.DispatchFromTunnel(TestPackets.Udp6("2001:db8::1", "fd53:5354:5000:8::1", 10)));
+    }
+
+    [Fact]
     public async Task Concurrent_register_lookup_unregister()
     {
         using var metrics = new TunnelMetrics();

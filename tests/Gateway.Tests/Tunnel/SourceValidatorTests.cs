@@ -36,6 +36,19 @@ public class SourceValidatorTests
     }
 
     [Fact]
+    public void Link_local_and_unspecified_sources_pass_only_toward_the_gateway()
+    {
+        Assert.Equal(SourceCheck.Ok, SourceValidator.Check(Dual, TestPackets.Udp6("fe80::2", "ff02::2", 8), out _));
+        Assert.Equal(SourceCheck.Ok, SourceValidator.Check(Dual, TestPackets.Udp6("::", "ff02::1:ff00:2", 8), out _));
+        Assert.Equal(SourceCheck.Ok, SourceValidator.Check(Dual, TestPackets.Udp6("fe80::2", "fe80::1", 8), out _));
+        // Before the /64 is routed a client already solicits (RFC 4861 6.3.7).
+        Assert.Equal(SourceCheck.Ok, SourceValidator.Check(V4Only, TestPackets.Udp6("fe80::2", "ff02::2", 8), out _));
+        Assert.Equal(SourceCheck.Spoofed, SourceValidator.Check(Dual, TestPackets.Udp6("fe80::2", "2001:db8::1", 8), out _));
+        Assert.Equal(SourceCheck.Spoofed, SourceValidator.Check(Dual, TestPackets.Udp6("::", "2001:db8::1", 8), out _));
+        Assert.Equal(SourceCheck.Spoofed, SourceValidator.Check(Dual, TestPackets.Udp6("2001:db8::9", "ff02::2", 8), out _));
+    }
+
+    [Fact]
     public void Truncated_is_malformed()
     {
         byte[] p = TestPackets.Bytes(TestPackets.V4Syn);
@@ -48,6 +61,7 @@ public class SourceValidatorTests
     {
         data ??= [];
         SourceCheck check = SourceValidator.Check(V4Only, data, out IpHeader h);
-        return check != SourceCheck.Ok || (h.IsIpv4 && h.SourceV4 == V4Only.Ipv4);
+        return check != SourceCheck.Ok || (h.IsIpv4 && h.SourceV4 == V4Only.Ipv4)
+            || (h.IsIpv6 && Ipv6RouterDiscovery.IsForGateway(h.Destination));
     }
 }

@@ -15,8 +15,10 @@ public sealed class ChapMd5Gateway : GatewayPeer
     protected override IDictionary<string, string> Settings => new Dictionary<string, string> { ["Ppp:AuthMethods:0"] = "ChapMd5" };
 }
 
-/// <summary>Default authentication with Ppp:Ipv6Enabled=true (IPv6CP negotiated; no IPv6 data plane yet).</summary>
+/// <summary>Default authentication with a /64 prefix pool (Tunnel:Ipv6Prefix: IPv6CP on, one /64 per session by RA).</summary>
 public sealed class Ipv6Gateway : GatewayPeer
 {
-    protected override IDictionary<string, string> Settings => new Dictionary<string, string> { ["Ppp:Ipv6Enabled"] = "true" };
+    public const string PrefixPool = "fd53:5354:5000::/48";
+
+    protected override IDictionary<string, string> Settings => new Dictionary<string, string> { ["Tunnel:Ipv6Prefix"] = PrefixPool };
 }

@@ -14,6 +14,9 @@ public sealed record GuestStep(string Command)
     /// <summary>HTTP GET through the unit's pppN; the guest reports md5 and size, and "mismatch" when <paramref name="md5"/> differs.</summary>
     public static GuestStep Fetch(string url, string? md5 = null) => new(md5 is null ? $"fetch {url}" : $"fetch {url} {md5}");
 
+    /// <summary>Wait up to <paramref name="seconds"/> for a global IPv6 address on the unit's pppN (SLAAC from the RA).</summary>
+    public static GuestStep Addr6(int seconds) => new($"addr6 {seconds.ToString(CultureInfo.InvariantCulture)}");
+
     public static GuestStep Sleep(int seconds) => new($"sleep {seconds.ToString(CultureInfo.InvariantCulture)}");
 
     public override string ToString() => Command;
