@@ -37,6 +37,9 @@ public sealed class ConnectionInstructions(
 
         X509Certificate2 cert = certificates.Current;
         string fingerprint = Convert.ToHexString(SHA256.HashData(cert.RawData));
+        // This project's client offers TLS 1.3, so with Edge:Tls:Tls13CertificatePath it is served (and pins) that one.
+        string? tls13Fingerprint = certificates.CurrentTls13 is { } tls13 ? Convert.ToHexString(SHA256.HashData(tls13.RawData)) : null;
+        string tls13Line = tls13Fingerprint is null ? "" : $"\n            Clients offering TLS 1.3 get the certificate of Edge:Tls:Tls13CertificatePath instead:\n                {tls13Fingerprint}";
         string dataDir = UserDirectory.DataDirectory(configuration);
         string cerPath = Path.Combine(dataDir, "gateway-certificate.cer");
         bool selfSigned = cert.SubjectName.RawData.AsSpan().SequenceEqual(cert.IssuerName.RawData);
@@ -52,13 +55,13 @@ public sealed class ConnectionInstructions(
         Console.WriteLine($"""
 
             SSTP gateway ready on port {port}. Certificate SHA-256 fingerprint:
-                {fingerprint}{(selfSigned ? $"\n            (self-signed; its public part for clients: {cerPath})" : "")}
+                {fingerprint}{(selfSigned ? $"\n            (self-signed; its public part for clients: {cerPath})" : "")}{tls13Line}
 
             Linux (Debian package sstp-client):
                 sudo sstpc --cert-warn --user {user} --password PASSWORD {target} usepeerdns require-mschap-v2 noauth nodefaultroute
               (--cert-warn accepts the self-signed certificate; with a CA-signed one leave it out)
             This project's client:
-                sstp-client --server {target} --user {user} --password PASSWORD --pin {fingerprint} --tun sstpc0 --route {tunnel.Value.Ipv4Pool}
+                sstp-client --server {target} --user {user} --password PASSWORD --pin {tls13Fingerprint ?? fingerprint} --tun sstpc0 --route {tunnel.Value.Ipv4Pool}
             Windows 10/11:
               1. {(selfSigned ? $"Copy {cerPath} to the PC and import it into Local Computer > Trusted Root Certification Authorities\n                 (certlm.msc, or: certutil -addstore Root gateway-certificate.cer as administrator)." : "Nothing to import: the certificate comes from a CA the PC trusts.")}
               2. Settings > Network & internet > VPN > Add VPN: provider Windows (built-in), server name {host}

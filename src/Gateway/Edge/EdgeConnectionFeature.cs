@@ -15,5 +15,8 @@ public sealed class EdgeConnectionFeature(EdgeListenerKind kind)
 
     internal bool TlsHandshakeCompleted { get; set; }
 
+    /// <summary>The ClientHello offered TLS 1.3 (set by <see cref="ClientHelloSniffMiddleware"/> when it runs).</summary>
+    internal bool OffersTls13 { get; set; }
+
     internal bool RejectedBeforeTls { get; set; }
 }

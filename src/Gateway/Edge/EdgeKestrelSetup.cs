@@ -132,9 +132,16 @@ internal sealed class EdgeKestrelSetup(IOptions<EdgeOptions> edgeOptions, EdgeLi
         {
             var store = services.GetRequiredService<ServerCertificateStore>();
             store.Start();
+            if (!string.IsNullOrEmpty(options.Tls.Tls13CertificatePath))
+            {
+                listen.Use(next => new ClientHelloSniffMiddleware(next, options.Tls.HandshakeTimeout, time).OnConnectionAsync);
+            }
+
             listen.UseHttps(new TlsHandshakeCallbackOptions
             {
-                OnConnection = static context => new ValueTask<System.Net.Security.SslServerAuthenticationOptions>(((ServerCertificateStore)context.State!).CurrentOptions),
+                // The certificate follows the versions the ClientHello offers (Edge:Tls:Tls13CertificatePath).
+                OnConnection = static context => new ValueTask<System.Net.Security.SslServerAuthenticationOptions>(
+                    ((ServerCertificateStore)context.State!).OptionsFor(context.Connection.Features.Get<EdgeConnectionFeature>()?.OffersTls13 == true)),
                 OnConnectionState = store,
                 HandshakeTimeout = options.Tls.HandshakeTimeout,
             });

@@ -12,6 +12,21 @@ public sealed class EdgeTlsOptions
     /// <summary>PFX password (PFX only).</summary>
     public string? CertificatePassword { get; set; }
 
+    /// <summary>
+    /// Optional second certificate (PEM or PFX, like <see cref="CertificatePath"/>) served to clients whose ClientHello
+    /// offers TLS 1.3, on TLS 1.3 only; every other client gets <see cref="CertificatePath"/>. Meant for ECDSA P-256:
+    /// its signature per full handshake costs a fraction of RSA-2048's, and an ECDSA certificate failed with Windows 10
+    /// over TLS 1.2 (reference sec. 9), which therefore keeps the RSA one. Both must be trusted by the clients (e.g.
+    /// issued by the same CA). Reloaded together with the main certificate. Needs <see cref="CertificatePath"/>.
+    /// </summary>
+    public string? Tls13CertificatePath { get; set; }
+
+    /// <summary>PEM private key of <see cref="Tls13CertificatePath"/> unless the key is in the same file.</summary>
+    public string? Tls13KeyPath { get; set; }
+
+    /// <summary>PFX password of <see cref="Tls13CertificatePath"/> (PFX only).</summary>
+    public string? Tls13CertificatePassword { get; set; }
+
     /// <summary>How often the certificate files are compared with what is loaded (in addition to FileSystemWatcher).</summary>
     public TimeSpan ReloadCheckInterval { get; set; } = TimeSpan.FromSeconds(60);
 

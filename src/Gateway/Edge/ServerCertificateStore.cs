@@ -10,8 +10,11 @@ namespace Gateway.Edge;
 
 /// <summary>
 /// Holds the service certificate and the TLS server options built from it. New connections take
-/// <see cref="CurrentOptions"/>; a reload swaps the reference, so existing connections keep their certificate.
+/// <see cref="OptionsFor"/>; a reload swaps the reference, so existing connections keep their certificate.
 /// Reloads come from a FileSystemWatcher and a periodic stamp check (<c>Edge:Tls:ReloadCheckInterval</c>).
+/// With <c>Edge:Tls:Tls13CertificatePath</c> (typically ECDSA P-256) a second certificate goes to clients whose
+/// ClientHello offers TLS 1.3, the main one (RSA) to the others: an ECDSA signature costs the gateway a fraction of an
+/// RSA-2048 one per full handshake, and Windows 10 failed with an ECDSA certificate over TLS 1.2 (reference sec. 9).
 /// </summary>
 public sealed class ServerCertificateStore : IDisposable
 {
@@ -37,10 +40,24 @@ public sealed class ServerCertificateStore : IDisposable
     }
 
     /// <summary>The certificate new connections get.</summary>
-    public X509Certificate2 Current => EnsureLoaded().Certificate;
+    public X509Certificate2 Current => EnsureLoaded().Main.Certificate;
+
+    /// <summary>The certificate new connections offering TLS 1.3 get; null when <c>Edge:Tls:Tls13CertificatePath</c> is unset.</summary>
+    public X509Certificate2? CurrentTls13 => EnsureLoaded().Tls13?.Certificate;
 
     /// <summary>TLS options for a new connection (shared per certificate generation, which keeps TLS resumption working).</summary>
-    public SslServerAuthenticationOptions CurrentOptions => EnsureLoaded().Options;
+    public SslServerAuthenticationOptions CurrentOptions => EnsureLoaded().Main.Options;
+
+    /// <summary>
+    /// TLS options for a new connection: the TLS 1.3 certificate's options, which allow TLS 1.3 only, when the
+    /// ClientHello offers TLS 1.3 (supported_versions, RFC 8446 4.2.1; <see cref="ClientHelloSniffMiddleware"/>) and
+    /// that certificate is configured; otherwise the main certificate's.
+    /// </summary>
+    public SslServerAuthenticationOptions OptionsFor(bool offersTls13)
+    {
+        Loaded loaded = EnsureLoaded();
+        return offersTls13 && loaded.Tls13 is { } tls13 ? tls13.Options : loaded.Main.Options;
+    }
 
     /// <summary>The cipher suite policy of the service port (null: platform or OpenSSL defaults), for other listeners.</summary>
     internal CipherSuitesPolicy? CipherSuites => _cipherSuites;
@@ -48,6 +65,13 @@ public sealed class ServerCertificateStore : IDisposable
     /// <summary>Loads the certificate (creating the self-signed one if needed) and starts watching the files.</summary>
     public void Start()
     {
+        if (string.IsNullOrEmpty(_options.Tls.CertificatePath) && !string.IsNullOrEmpty(_options.Tls.Tls13CertificatePath))
+        {
+            // The self-signed default is one RSA certificate, the one file a Windows user imports.
+            throw new OptionsValidationException(EdgeOptions.SectionName, typeof(EdgeOptions),
+                ["Edge:Tls:Tls13CertificatePath needs Edge:Tls:CertificatePath (the certificate for TLS 1.2 clients)"]);
+        }
+
         EnsureLoaded();
         if (string.IsNullOrEmpty(_options.Tls.CertificatePath) || _periodic is not null)
         {
@@ -169,7 +193,8 @@ public sealed class ServerCertificateStore : IDisposable
         }
     }
 
-    private string FileStamp() => ContentStamp(_options.Tls.CertificatePath, _options.Tls.KeyPath);
+    private string FileStamp() =>
+        ContentStamp(_options.Tls.CertificatePath, _options.Tls.KeyPath, _options.Tls.Tls13CertificatePath, _options.Tls.Tls13KeyPath);
 
     /// <summary>
     /// Content hash of the given files: robust against copies that keep timestamps and against Kubernetes secret
@@ -237,13 +262,22 @@ public sealed class ServerCertificateStore : IDisposable
         return (leaf, chain);
     }
 
+    /// <summary>Both certificates load or neither: a reload never pairs a new main certificate with a stale TLS 1.3 one.</summary>
     private Loaded LoadConfigured()
     {
-        string path = _options.Tls.CertificatePath!;
-        (X509Certificate2 leaf, X509Certificate2Collection chain) = ReadCertificateFiles(path, _options.Tls.KeyPath, _options.Tls.CertificatePassword);
-        Loaded loaded = Build(leaf, chain);
-        EdgeLog.CertificateLoaded(_logger, path, leaf.Subject, loaded.Sha256Hex, leaf.NotAfter.ToUniversalTime());
-        return loaded;
+        Served main = LoadFiles(_options.Tls.CertificatePath!, _options.Tls.KeyPath, _options.Tls.CertificatePassword, SslProtocols.Tls12 | SslProtocols.Tls13);
+        Served? tls13 = string.IsNullOrEmpty(_options.Tls.Tls13CertificatePath)
+            ? null
+            : LoadFiles(_options.Tls.Tls13CertificatePath, _options.Tls.Tls13KeyPath, _options.Tls.Tls13CertificatePassword, SslProtocols.Tls13);
+        return new Loaded(main, tls13);
+    }
+
+    private Served LoadFiles(string path, string? keyPath, string? password, SslProtocols protocols)
+    {
+        (X509Certificate2 leaf, X509Certificate2Collection chain) = ReadCertificateFiles(path, keyPath, password);
+        Served served = Build(leaf, chain, protocols);
+        EdgeLog.CertificateLoaded(_logger, path, leaf.Subject, served.Sha256Hex, leaf.NotAfter.ToUniversalTime());
+        return served;
     }
 
     private Loaded LoadSelfSigned()
@@ -257,9 +291,9 @@ public sealed class ServerCertificateStore : IDisposable
                 X509Certificate2 existing = X509CertificateLoader.LoadPkcs12FromFile(path, null, X509KeyStorageFlags.EphemeralKeySet);
                 if (existing.HasPrivateKey && existing.NotAfter.ToUniversalTime() > now.UtcDateTime + SelfSignedCertificate.RenewBefore)
                 {
-                    Loaded reused = Build(existing, []);
+                    Served reused = Build(existing, [], SslProtocols.Tls12 | SslProtocols.Tls13);
                     EdgeLog.SelfSignedReused(_logger, path, reused.Sha256Hex);
-                    return reused;
+                    return new Loaded(reused, null);
                 }
 
                 EdgeLog.SelfSignedReplaced(_logger, path, null);
@@ -286,27 +320,31 @@ public sealed class ServerCertificateStore : IDisposable
 
         File.Move(temp, path, overwrite: true);
         X509Certificate2 created = X509CertificateLoader.LoadPkcs12(pfx, null, X509KeyStorageFlags.EphemeralKeySet);
-        Loaded loaded = Build(created, []);
-        EdgeLog.SelfSignedCreated(_logger, path, names, loaded.Sha256Hex);
-        return loaded;
+        Served served = Build(created, [], SslProtocols.Tls12 | SslProtocols.Tls13);
+        EdgeLog.SelfSignedCreated(_logger, path, names, served.Sha256Hex);
+        return new Loaded(served, null);
     }
 
-    private Loaded Build(X509Certificate2 leaf, X509Certificate2Collection chain)
+    private Served Build(X509Certificate2 leaf, X509Certificate2Collection chain, SslProtocols protocols)
     {
         // offline: false lets the runtime fetch OCSP responses for stapling where the platform supports it.
         SslStreamCertificateContext context = SslStreamCertificateContext.Create(leaf, chain, offline: false);
         var options = new SslServerAuthenticationOptions
         {
             ServerCertificateContext = context,
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            EnabledSslProtocols = protocols,
             CipherSuitesPolicy = _cipherSuites,
             AllowTlsResume = true, // effective only without a CipherSuitesPolicy (see EdgeTlsOptions.OpenSslConfig)
             ClientCertificateRequired = false,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             ApplicationProtocols = [SslApplicationProtocol.Http11],
         };
-        return new Loaded(leaf, options, Convert.ToHexString(SHA256.HashData(leaf.RawDataMemory.Span)));
+        return new Served(leaf, options, Convert.ToHexString(SHA256.HashData(leaf.RawDataMemory.Span)));
     }
 
-    private sealed record Loaded(X509Certificate2 Certificate, SslServerAuthenticationOptions Options, string Sha256Hex);
+    /// <summary>One certificate and the TLS options that serve it.</summary>
+    private sealed record Served(X509Certificate2 Certificate, SslServerAuthenticationOptions Options, string Sha256Hex);
+
+    /// <summary>One generation: the main certificate and the optional one for TLS 1.3 clients, swapped together.</summary>
+    private sealed record Loaded(Served Main, Served? Tls13);
 }

@@ -56,6 +56,7 @@ for resume in ("off", "on"):
     add(f"setup p50 ms (resume {resume})", ("setup", {"tls_resume": resume}), "p50_ms")
     add(f"setup p99 ms (resume {resume})", ("setup", {"tls_resume": resume}), "p99_ms")
     add(f"server CPU ms/connect (resume {resume})", ("setup", {"tls_resume": resume}), "server_cpu_ms_per_connect")
+    add(f"client CPU ms/connect (resume {resume})", ("setup", {"tls_resume": resume}), "client_cpu_ms_per_connect")
 for size in (64, 512, 1400):
     for d in ("up", "down", "both"):
         sel = ("throughput", {"size": size, "dir": d})

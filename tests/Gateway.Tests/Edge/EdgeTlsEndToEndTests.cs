@@ -165,8 +165,8 @@ public class EdgeTlsEndToEndTests
         string dir = EdgeTestHost.NewTempDirectory();
         string certPath = Path.Combine(dir, "tls.crt");
         string keyPath = Path.Combine(dir, "tls.key");
-        using X509Certificate2 a = CreateCertificate("CN=edge-a");
-        WritePem(a, certPath, keyPath);
+        using X509Certificate2 a = TestCertificates.CreateServer("CN=edge-a");
+        TestCertificates.WritePem(a, certPath, keyPath);
 
         await using var host = await EdgeTestHost.StartAsync(new()
         {
@@ -184,8 +184,8 @@ public class EdgeTlsEndToEndTests
             await tls.WriteAsync(Encoding.ASCII.GetBytes(SstpRequestHeadParserTests.WindowsHead));
             Assert.StartsWith("HTTP/1.1 200 OK", await EdgeTestHost.ReadHeadAsync(tls));
 
-            using X509Certificate2 b = CreateCertificate("CN=edge-b");
-            WritePem(b, certPath, keyPath);
+            using X509Certificate2 b = TestCertificates.CreateServer("CN=edge-b");
+            TestCertificates.WritePem(b, certPath, keyPath);
             byte[] served = [];
             for (int i = 0; i < 100 && !served.SequenceEqual(b.RawData); i++)
             {
@@ -208,7 +208,7 @@ public class EdgeTlsEndToEndTests
     {
         string dir = EdgeTestHost.NewTempDirectory();
         string pfxPath = Path.Combine(dir, "tls.pfx");
-        using X509Certificate2 cert = CreateCertificate("CN=edge-pfx");
+        using X509Certificate2 cert = TestCertificates.CreateServer("CN=edge-pfx");
         File.WriteAllBytes(pfxPath, cert.Export(X509ContentType.Pfx, "secret"));
         await using var host = await EdgeTestHost.StartAsync(new()
         {
@@ -218,30 +218,13 @@ public class EdgeTlsEndToEndTests
         Assert.Equal(cert.RawData, await ServedCertificateAsync(host));
     }
 
-    private static async Task<byte[]> ServedCertificateAsync(EdgeTestHost host)
+    internal static async Task<byte[]> ServedCertificateAsync(EdgeTestHost host, SslProtocols protocols = SslProtocols.None)
     {
-        var (tcp, tls) = await host.ConnectTlsAsync();
+        var (tcp, tls) = await host.ConnectTlsAsync(protocols: protocols);
         using (tcp)
         await using (tls)
         {
             return tls.RemoteCertificate!.GetRawCertData();
         }
-    }
-
-    private static X509Certificate2 CreateCertificate(string subject)
-    {
-        using RSA rsa = RSA.Create(2048);
-        var request = new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-    }
-
-    /// <summary>Writes key then certificate, each atomically (temp file + rename), as cert-manager style tools do.</summary>
-    private static void WritePem(X509Certificate2 cert, string certPath, string keyPath)
-    {
-        File.WriteAllText(keyPath + ".tmp", cert.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
-        File.Move(keyPath + ".tmp", keyPath, overwrite: true);
-        File.WriteAllText(certPath + ".tmp", cert.ExportCertificatePem());
-        File.Move(certPath + ".tmp", certPath, overwrite: true);
     }
 }

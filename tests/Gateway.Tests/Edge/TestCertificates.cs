@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace Gateway.Tests.Edge;
 
-/// <summary>CA and client certificates made with <see cref="CertificateRequest"/> for the management-listener mTLS tests.</summary>
+/// <summary>CA, client and server certificates made with <see cref="CertificateRequest"/> for the TLS tests.</summary>
 internal static class TestCertificates
 {
     private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
@@ -47,6 +47,27 @@ internal static class TestCertificates
         string path = Path.Combine(directory, fileName);
         File.WriteAllText(path, string.Concat(certificates.Select(c => c.ExportCertificatePem() + "\n")));
         return path;
+    }
+
+    /// <summary>A self-signed server certificate (EKU serverAuth): RSA-2048, or ECDSA P-256 with <paramref name="ecdsa"/>.</summary>
+    public static X509Certificate2 CreateServer(string subject, bool ecdsa = false)
+    {
+        using AsymmetricAlgorithm key = ecdsa ? ECDsa.Create(ECCurve.NamedCurves.nistP256) : RSA.Create(2048);
+        CertificateRequest request = key is ECDsa ec
+            ? new CertificateRequest(subject, ec, HashAlgorithmName.SHA256)
+            : new CertificateRequest(subject, (RSA)key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([ServerAuth], false));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+    }
+
+    /// <summary>Writes key then certificate, each atomically (temp file + rename), as cert-manager style tools do.</summary>
+    public static void WritePem(X509Certificate2 cert, string certPath, string keyPath)
+    {
+        AsymmetricAlgorithm key = (AsymmetricAlgorithm?)cert.GetRSAPrivateKey() ?? cert.GetECDsaPrivateKey()!;
+        File.WriteAllText(keyPath + ".tmp", key.ExportPkcs8PrivateKeyPem());
+        File.Move(keyPath + ".tmp", keyPath, overwrite: true);
+        File.WriteAllText(certPath + ".tmp", cert.ExportCertificatePem());
+        File.Move(certPath + ".tmp", certPath, overwrite: true);
     }
 
     public static string Sha256Hex(X509Certificate2 certificate) => Convert.ToHexString(SHA256.HashData(certificate.RawData));
