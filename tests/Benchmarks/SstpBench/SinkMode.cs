@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace SstpBench;
@@ -15,6 +16,9 @@ namespace SstpBench;
 /// With `--gso` (or a BLAST with the trailing word `gso`) the downlink flood uses UDP GSO (UDP_SEGMENT, Linux 4.18+):
 /// one ~64 KB send carries up to 64 datagrams of `size`, which the kernel hands to an offloading TUN device as one
 /// super-packet, so the downlink can be measured with and without the gateway's user-space segmentation.
+/// With `--idle-blast` the flooding thread runs under SCHED_IDLE: an unpaced flood offers far more than one session
+/// takes (the excess is dropped at the TUN queue), and on the shared 2 vCPUs that excess took a quarter of the box from
+/// the server and the client (docs/benchmarks.md section 9); idle priority gives it only the CPU they leave.
 /// </summary>
 internal static class SinkMode
 {
@@ -24,10 +28,18 @@ internal static class SinkMode
     private static double s_ratePps;
     private static long s_bytes;
     private static bool s_gsoDefault;
+    private static bool s_idleBlast;
     private static readonly List<(IPEndPoint Target, int Size, long UntilMs, bool Gso)> Targets = [];
 
     /// <summary>linux/udp.h: SOL_UDP and the UDP_SEGMENT socket option (gso_size, an int).</summary>
     private const int SolUdp = 17;
+
+    /// <summary>linux/sched.h SCHED_IDLE; sched_setscheduler(0, ...) applies to the calling thread (a Linux task).</summary>
+    private const int SchedIdle = 5;
+    private static int s_schedParam; // struct sched_param { int sched_priority; } = 0, as SCHED_IDLE requires
+
+    [DllImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
+    private static extern int SchedSetScheduler(int pid, int policy, ref int param);
     private const int UdpSegment = 103;
 
     /// <summary>UDP_MAX_SEGMENTS of older kernels (newer allow 128), and the largest IPv4 UDP payload.</summary>
@@ -40,6 +52,7 @@ internal static class SinkMode
         string control = o.Get("control", DefaultControl);
         int maxSeconds = o.GetInt("max-seconds", 3600);
         s_gsoDefault = o.Flag("gso");
+        s_idleBlast = o.Flag("idle-blast");
         File.Delete(control);
 
         var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -53,7 +66,7 @@ internal static class SinkMode
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(control));
         listener.Listen(16);
-        Console.Error.WriteLine($"sink: UDP :{port}, control {control}, exits after {maxSeconds} s{(s_gsoDefault ? ", GSO downlink" : "")}");
+        Console.Error.WriteLine($"sink: UDP :{port}, control {control}, exits after {maxSeconds} s{(s_gsoDefault ? ", GSO downlink" : "")}{(s_idleBlast ? ", flood at idle priority" : "")}");
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds));
         try
         {
@@ -139,6 +152,10 @@ internal static class SinkMode
     /// <summary>Sends round robin to every target whose time has not run out, as fast as the socket takes them.</summary>
     private static void Blast()
     {
+        if (s_idleBlast && SchedSetScheduler(0, SchedIdle, ref s_schedParam) != 0)
+        {
+            Console.Error.WriteLine($"sink: SCHED_IDLE refused (errno {Marshal.GetLastPInvokeError()}), flooding at normal priority");
+        }
         using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         udp.SendBufferSize = 4 * 1024 * 1024;
         // GSO sends go through a second socket whose UDP_SEGMENT follows the size of the target being served.
