@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -43,6 +44,15 @@ public static class EdgeHostingExtensions
             o.CreateBoundListenSocket = EdgeKestrelSetup.CreateBoundListenSocket;
             o.UnsafePreferInlineScheduling = edge.Value.InlineSocketScheduling;
         });
+        var edgeAtStartup = new EdgeOptions();
+        builder.Configuration.GetSection(EdgeOptions.SectionName).Bind(edgeAtStartup);
+        if (edgeAtStartup.TransportBlockBytes > 0)
+        {
+            // Registered after Kestrel's own factory (WebApplicationBuilder adds it first), so this one is resolved.
+            services.AddSingleton(new TransportMemoryPoolFactory(edgeAtStartup.TransportBlockBytes, edgeAtStartup.TransportBlocksRetained));
+            services.AddSingleton<IMemoryPoolFactory<byte>>(sp => sp.GetRequiredService<TransportMemoryPoolFactory>());
+        }
+
         return builder;
     }
 

@@ -14,7 +14,11 @@ public interface ISstpPumpHost
     /// <summary>An IP packet from the peer (outside the lock; the span may be modified and is valid during the call).</summary>
     void OnIpPacket(SstpInputKind kind, Span<byte> packet);
 
-    /// <summary>The packets of one transport read have all been passed to <see cref="OnIpPacket"/> (a batch ends).</summary>
+    /// <summary>
+    /// A batch of packets passed to <see cref="OnIpPacket"/> ends: the next transport read would wait (or the receive
+    /// loop ends). Packets held for merging must be written now. The packet spans of a batch may come from several
+    /// reads, so anything held past one <see cref="OnIpPacket"/> call must be a copy.
+    /// </summary>
     void OnIpBatchEnd()
     {
     }

@@ -193,7 +193,17 @@ public sealed class SstpPump : IDisposable
                 ReadResult result;
                 try
                 {
-                    result = await input.ReadAsync().ConfigureAwait(false);
+                    // A batch (the packets the host may merge into one TUN write) runs on while the next read completes
+                    // at once: SslStream hands over one 16 KiB record per read, so a batch per read held ~11 packets of
+                    // 1400 B, where a super-packet takes up to 46. When the next read would wait, the batch ends first,
+                    // so nothing the host holds waits for more data (docs/benchmarks.md section 10).
+                    ValueTask<ReadResult> read = input.ReadAsync();
+                    if (!read.IsCompleted)
+                    {
+                        _host!.OnIpBatchEnd();
+                    }
+
+                    result = await read.ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException
                                                or InvalidOperationException)
@@ -240,7 +250,6 @@ public sealed class SstpPump : IDisposable
                     HandlePacket(span);
                 }
 
-                _host!.OnIpBatchEnd();
                 input.AdvanceTo(buffer.Start, buffer.End);
                 if (framingError != SstpParseError.None)
                 {
@@ -266,6 +275,7 @@ public sealed class SstpPump : IDisposable
         }
         finally
         {
+            _host!.OnIpBatchEnd();
             _signal.Set();
         }
     }

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Gateway.Tunnel;
 
 /// <summary>
@@ -30,7 +28,7 @@ public readonly struct EgressPacket
     {
         if (_buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            PacketBufferPool.Return(_buffer);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Threading.Tasks.Sources;
 
 namespace Gateway.Tunnel;
@@ -10,7 +9,8 @@ namespace Gateway.Tunnel;
 /// so it can coalesce them into one TLS write. When full (bytes or packets) new packets are dropped (drop-tail);
 /// with CoDel on, packets that stood longer than the target delay for an interval are dropped at the head
 /// (RFC 8289). Only IP data goes here: control frames never wait behind data. Buffers come from
-/// <see cref="ArrayPool{T}.Shared"/>; nothing is allocated per packet. The ring itself starts small and doubles up to
+/// <see cref="PacketBufferPool"/>, which takes them back from whichever thread returns them; nothing is allocated per
+/// packet. The ring itself starts small and doubles up to
 /// <see cref="EgressQueueOptions.MaxPackets"/> only when that many packets stand in it at once, so an idle session
 /// holds a few hundred bytes here instead of the whole bound (thousands of idle sessions per node).
 /// </summary>
@@ -109,7 +109,7 @@ public sealed class EgressQueue : ITunnelSession, IValueTaskSource<bool>, IDispo
             {
                 Grow();
             }
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(packet.Length, 1));
+            byte[] buffer = PacketBufferPool.Rent(Math.Max(packet.Length, 1));
             packet.CopyTo(buffer);
             _ring[(_head + _count) % _ring.Length] = new Entry(buffer, packet.Length, nowMs);
             _count++;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace SstpBench;
@@ -15,6 +16,9 @@ namespace SstpBench;
 /// With `--gso` (or a BLAST with the trailing word `gso`) the downlink flood uses UDP GSO (UDP_SEGMENT, Linux 4.18+):
 /// one ~64 KB send carries up to 64 datagrams of `size`, which the kernel hands to an offloading TUN device as one
 /// super-packet, so the downlink can be measured with and without the gateway's user-space segmentation.
+/// With `--idle-blast` the flooding thread runs under SCHED_IDLE: an unpaced flood offers far more than one session
+/// takes (the excess is dropped at the TUN queue), and on the shared 2 vCPUs that excess took a quarter of the box from
+/// the server and the client (docs/benchmarks.md section 10); idle priority gives it only the CPU they leave.
 /// </summary>
 internal static class SinkMode
 {
@@ -24,11 +28,21 @@ internal static class SinkMode
     private static double s_ratePps;
     private static long s_bytes;
     private static bool s_gsoDefault;
+    private static bool s_idleBlast;
+    private static bool s_gro;
     private static readonly List<(IPEndPoint Target, int Size, long UntilMs, bool Gso)> Targets = [];
 
     /// <summary>linux/udp.h: SOL_UDP and the UDP_SEGMENT socket option (gso_size, an int).</summary>
     private const int SolUdp = 17;
+
+    /// <summary>linux/sched.h SCHED_IDLE; sched_setscheduler(0, ...) applies to the calling thread (a Linux task).</summary>
+    private const int SchedIdle = 5;
+    private static int s_schedParam; // struct sched_param { int sched_priority; } = 0, as SCHED_IDLE requires
+
+    [DllImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
+    private static extern int SchedSetScheduler(int pid, int policy, ref int param);
     private const int UdpSegment = 103;
+    private const int UdpGro = 104;
 
     /// <summary>UDP_MAX_SEGMENTS of older kernels (newer allow 128), and the largest IPv4 UDP payload.</summary>
     private const int MaxSegmentsPerSend = 64;
@@ -40,6 +54,8 @@ internal static class SinkMode
         string control = o.Get("control", DefaultControl);
         int maxSeconds = o.GetInt("max-seconds", 3600);
         s_gsoDefault = o.Flag("gso");
+        s_idleBlast = o.Flag("idle-blast");
+        s_gro = o.Flag("gro");
         File.Delete(control);
 
         var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -53,7 +69,7 @@ internal static class SinkMode
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(control));
         listener.Listen(16);
-        Console.Error.WriteLine($"sink: UDP :{port}, control {control}, exits after {maxSeconds} s{(s_gsoDefault ? ", GSO downlink" : "")}");
+        Console.Error.WriteLine($"sink: UDP :{port}, control {control}, exits after {maxSeconds} s{(s_gsoDefault ? ", GSO downlink" : "")}{(s_idleBlast ? ", flood at idle priority" : "")}{(s_gro ? ", UDP GRO receive" : "")}");
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds));
         try
         {
@@ -84,7 +100,7 @@ internal static class SinkMode
                 return "OK";
             case "STATS":
                 return string.Create(CultureInfo.InvariantCulture,
-                    $"{Interlocked.Read(ref s_packets)} {Interlocked.Read(ref s_bytes)} {UdpCounter("RcvbufErrors")} {UdpCounter("InDatagrams")}");
+                    $"{Interlocked.Read(ref s_packets)} {Interlocked.Read(ref s_bytes)} {UdpCounter("RcvbufErrors")} {(s_gro ? Interlocked.Read(ref s_packets) : UdpCounter("InDatagrams"))}");
             case "BLAST" when cmd.Length is 5 or 6:
                 var target = new IPEndPoint(IPAddress.Parse(cmd[1]), int.Parse(cmd[2], CultureInfo.InvariantCulture));
                 int size = Math.Clamp(int.Parse(cmd[3], CultureInfo.InvariantCulture), 28, 1500);
@@ -126,6 +142,12 @@ internal static class SinkMode
 
     private static void Count(Socket udp)
     {
+        if (s_gro)
+        {
+            CountGro(udp);
+            return;
+        }
+
         var buffer = new byte[65536];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
         while (true)
@@ -136,9 +158,81 @@ internal static class SinkMode
         }
     }
 
+    /// <summary>
+    /// With UDP_GRO on the socket the kernel hands over a server's USO super-packet (or datagrams it merged) in one
+    /// read, with the segment size in a UDP_GRO control message (udp(7)); the datagrams are counted from it. The
+    /// kernel's InDatagrams then counts reads, not datagrams, so STATS answers this count in its place.
+    /// </summary>
+    private static void CountGro(Socket udp)
+    {
+        udp.SetRawSocketOption(SolUdp, UdpGro, BitConverter.GetBytes(1));
+        int fd = (int)udp.Handle;
+        byte[] data = GC.AllocateUninitializedArray<byte>(65536, pinned: true);
+        byte[] control = GC.AllocateUninitializedArray<byte>(64, pinned: true);
+        var iov = new IoVec { Base = Marshal.UnsafeAddrOfPinnedArrayElement(data, 0), Length = (nuint)data.Length };
+        GCHandle iovHandle = GCHandle.Alloc(iov, GCHandleType.Pinned);
+        try
+        {
+            while (true)
+            {
+                var msg = new MsgHdr
+                {
+                    Iov = iovHandle.AddrOfPinnedObject(),
+                    IovLength = 1,
+                    Control = Marshal.UnsafeAddrOfPinnedArrayElement(control, 0),
+                    ControlLength = (nuint)control.Length,
+                };
+                nint n = RecvMsg(fd, ref msg, 0);
+                if (n < 0)
+                {
+                    continue; // EINTR
+                }
+                // struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; } then the int gso_size.
+                int segment = 0;
+                if (msg.ControlLength >= 20 && BitConverter.ToInt32(control, 8) == SolUdp && BitConverter.ToInt32(control, 12) == UdpGro)
+                {
+                    segment = BitConverter.ToInt32(control, 16);
+                }
+                long datagrams = segment > 0 ? (n + segment - 1) / segment : 1;
+                Interlocked.Add(ref s_packets, datagrams);
+                Interlocked.Add(ref s_bytes, n + 28 * datagrams);
+            }
+        }
+        finally
+        {
+            iovHandle.Free();
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct IoVec
+    {
+        public nint Base;
+        public nuint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MsgHdr
+    {
+        public nint Name;
+        public int NameLength;
+        public nint Iov;
+        public nuint IovLength;
+        public nint Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    [DllImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
+    private static extern nint RecvMsg(int fd, ref MsgHdr msg, int flags);
+
     /// <summary>Sends round robin to every target whose time has not run out, as fast as the socket takes them.</summary>
     private static void Blast()
     {
+        if (s_idleBlast && SchedSetScheduler(0, SchedIdle, ref s_schedParam) != 0)
+        {
+            Console.Error.WriteLine($"sink: SCHED_IDLE refused (errno {Marshal.GetLastPInvokeError()}), flooding at normal priority");
+        }
         using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         udp.SendBufferSize = 4 * 1024 * 1024;
         // GSO sends go through a second socket whose UDP_SEGMENT follows the size of the target being served.

@@ -1,7 +1,7 @@
 namespace Gateway.Tests.Sessions;
 
 /// <summary>
-/// Sits under a client SslStream and hands it at most the rest of the current TLS record per read, the way OpenSSL
+/// Sits under an SslStream and hands it at most the rest of the current TLS record per read, the way OpenSSL
 /// reads without read-ahead (5-byte header, then exactly the record body): whatever the next records hold stays in
 /// the kernel's socket buffer, where <c>Socket.Poll</c> sees it.
 /// </summary>

@@ -222,6 +222,45 @@ public sealed class SstpPumpTests
     }
 
     [Fact]
+    public async Task Over_TLS_a_batch_spans_the_records_already_received_and_ends_when_the_next_read_would_wait()
+    {
+        // The server's SslStream reads one record per read of its socket, so every pump read returns one record (as
+        // when records arrive one by one), and the next read completes at once while records are waiting.
+        (Socket serverSocket, Socket clientSocket, SslStream serverTls, SslStream clientTls) =
+            await TlsPairAsync(serverReadsOneRecordAtATime: true);
+        using (serverSocket)
+        using (clientSocket)
+        await using (serverTls)
+        await using (clientTls)
+        {
+            // Four records of 11 packets each are in the server's socket before the pump reads anything.
+            List<byte[]> ip = Ip(44, 1400);
+            foreach (byte[][] chunk in ip.Chunk(11))
+            {
+                await clientTls.WriteAsync(chunk.SelectMany(DataPacket).ToArray());
+            }
+            Assert.True(await Poll.UntilAsync(() => serverSocket.Available >= 4 * 11 * 1408, TimeSpan.FromSeconds(10)));
+
+            var controlOutput = new ArrayBufferWriter<byte>();
+            var engine = new ScriptedSstpSession(controlOutput);
+            var host = new RecordingHost();
+            using var pump = new SstpPump(new Duplex(new Pipe().Reader, new Pipe().Writer), serverTls, engine, controlOutput,
+                new EgressQueue(), new SessionOptions(), TimeProvider.System);
+            Task run = pump.RunAsync(host, engine.ConnectWithPpp, CancellationToken.None);
+
+            // The batch ends while the connection stays open: nothing is held back waiting for more data.
+            Assert.True(await Poll.UntilAsync(() => host.BatchedPackets == ip.Count, TimeSpan.FromSeconds(10)),
+                $"{host.BatchedPackets} of {ip.Count} packets in ended batches");
+            Assert.Equal(ip, host.Packets);
+            // One batch per SslStream read would hold at most one record (11 packets).
+            Assert.True(host.LargestBatch > 11, $"largest batch {host.LargestBatch}");
+
+            pump.ConnectionLost("test over");
+            await run.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    [Fact]
     public async Task PrefixedReadStream_returns_the_prefix_first_then_the_inner_stream()
     {
         using var inner = new MemoryStream([4, 5, 6]);
@@ -239,7 +278,8 @@ public sealed class SstpPumpTests
     }
 
     /// <summary>A TLS connection over loopback; the client's writes reach the socket one TLS record per write.</summary>
-    private static async Task<(Socket Server, Socket Client, SslStream ServerTls, SslStream ClientTls)> TlsPairAsync()
+    private static async Task<(Socket Server, Socket Client, SslStream ServerTls, SslStream ClientTls)> TlsPairAsync(
+        bool serverReadsOneRecordAtATime = false)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -249,7 +289,8 @@ public sealed class SstpPumpTests
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using X509Certificate2 certificate = new CertificateRequest("CN=sstp-pump-test", key, HashAlgorithmName.SHA256)
             .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        var serverTls = new SslStream(new NetworkStream(serverSocket, ownsSocket: false));
+        Stream serverInner = new NetworkStream(serverSocket, ownsSocket: false);
+        var serverTls = new SslStream(serverReadsOneRecordAtATime ? new ExactRecordStream(serverInner) : serverInner);
         var clientTls = new SslStream(new ExactRecordStream(new NetworkStream(clientSocket, ownsSocket: false)));
         await Task.WhenAll(
             serverTls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }),
@@ -431,6 +472,11 @@ public sealed class SstpPumpTests
 
         public int LargestBatch { get; private set; }
 
+        /// <summary>Packets whose batch has ended.</summary>
+        public int BatchedPackets => Volatile.Read(ref _batchedPackets);
+
+        private int _batchedPackets;
+
         public void AfterEngineCall(long nowMs)
         {
         }
@@ -447,6 +493,7 @@ public sealed class SstpPumpTests
         public void OnIpBatchEnd()
         {
             LargestBatch = Math.Max(LargestBatch, _batch);
+            Interlocked.Add(ref _batchedPackets, _batch);
             _batch = 0;
         }
     }
