@@ -19,6 +19,9 @@ namespace Gateway.Sessions;
 /// </summary>
 public sealed class SstpPump : IDisposable
 {
+    /// <summary>Bytes a receive loop handles without waiting before it lets other queued work run (see ReceiveLoopAsync).</summary>
+    internal const long FairShareBytes = 256 * 1024;
+
     private readonly IDuplexPipe _transport;
     private readonly Stream? _records;
     private readonly int _tlsReadBytes;
@@ -186,10 +189,23 @@ public sealed class SstpPump : IDisposable
     {
         PipeReader input = _input;
         byte[]? scratch = null;
+        long runBytes = 0;
         try
         {
             while (true)
             {
+                // Under a flood every read completes at once, so without this the loop would keep its thread-pool
+                // thread for as long as the flood lasts: with fewer pool threads than flooding sessions (one per core)
+                // the other sessions' continuations then waited for the pool to inject threads, 0.2-2 s of ping
+                // latency through an idle session (docs/benchmarks.md section 11). After FairShareBytes read without
+                // waiting, the batch ends and the loop requeues itself behind the work already queued.
+                if (runBytes >= FairShareBytes)
+                {
+                    runBytes = 0;
+                    _host!.OnIpBatchEnd();
+                    await Task.Yield();
+                }
+
                 ReadResult result;
                 try
                 {
@@ -201,6 +217,7 @@ public sealed class SstpPump : IDisposable
                     if (!read.IsCompleted)
                     {
                         _host!.OnIpBatchEnd();
+                        runBytes = 0;
                     }
 
                     result = await read.ConfigureAwait(false);
@@ -218,6 +235,7 @@ public sealed class SstpPump : IDisposable
                 }
 
                 ReadOnlySequence<byte> buffer = result.Buffer;
+                long available = buffer.Length;
                 SstpParseError framingError = SstpParseError.None;
                 while (true)
                 {
@@ -250,6 +268,7 @@ public sealed class SstpPump : IDisposable
                     HandlePacket(span);
                 }
 
+                runBytes += available - buffer.Length;
                 input.AdvanceTo(buffer.Start, buffer.End);
                 if (framingError != SstpParseError.None)
                 {
@@ -302,11 +321,24 @@ public sealed class SstpPump : IDisposable
     private async Task WriteLoopAsync()
     {
         EgressPacket[] batch = new EgressPacket[64];
+        long runBytes = 0;
         try
         {
             while (true)
             {
-                await _signal.WaitAsync().ConfigureAwait(false);
+                // As in ReceiveLoopAsync: a queue that never runs dry would keep this thread-pool thread for good.
+                ValueTask signalled = _signal.WaitAsync();
+                if (!signalled.IsCompleted)
+                {
+                    runBytes = 0;
+                }
+                else if (runBytes >= FairShareBytes)
+                {
+                    runBytes = 0;
+                    await Task.Yield();
+                }
+
+                await signalled.ConfigureAwait(false);
                 bool closed, dataAllowed;
                 lock (Gate)
                 {
@@ -338,6 +370,7 @@ public sealed class SstpPump : IDisposable
                 }
                 while (more && budget > 0);
 
+                runBytes += _maxCoalesceBytes - budget;
                 if (closed)
                 {
                     return;

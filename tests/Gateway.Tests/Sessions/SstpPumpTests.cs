@@ -261,6 +261,27 @@ public sealed class SstpPumpTests
     }
 
     [Fact]
+    public async Task A_flood_that_never_makes_the_reader_wait_still_ends_its_batch_every_fair_share()
+    {
+        // Every read of a MemoryStream completes at once, like a TLS connection under a flood. The loop must still
+        // end its batch and requeue itself every FairShareBytes (so other sessions' work runs on its thread); before,
+        // the whole flood was one batch and the loop kept its thread until the stream ran dry.
+        List<byte[]> ip = Ip(760, 1400); // ~1 MiB of SSTP data packets
+        using var records = new MemoryStream(ip.SelectMany(DataPacket).ToArray());
+        var controlOutput = new ArrayBufferWriter<byte>();
+        var engine = new ScriptedSstpSession(controlOutput);
+        var host = new RecordingHost();
+        using var pump = new SstpPump(new Duplex(new Pipe().Reader, new Pipe().Writer), records, engine, controlOutput,
+            new EgressQueue(), new SessionOptions(), TimeProvider.System);
+        await pump.RunAsync(host, engine.ConnectWithPpp, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(ip, host.Packets);
+        int perShare = (int)(SstpPump.FairShareBytes / (1400 + SstpFrameWriter.DataPrefixLength));
+        int perRead = new SessionOptions().TlsReadBytes / (1400 + SstpFrameWriter.DataPrefixLength) + 1;
+        Assert.True(host.LargestBatch <= perShare + perRead, $"largest batch {host.LargestBatch}, fair share {perShare} + one read {perRead}");
+    }
+
+    [Fact]
     public async Task PrefixedReadStream_returns_the_prefix_first_then_the_inner_stream()
     {
         using var inner = new MemoryStream([4, 5, 6]);
