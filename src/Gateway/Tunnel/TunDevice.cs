@@ -115,22 +115,29 @@ public sealed unsafe class TunDevice : ITunDevice
     {
         (_, int prefix) = options.ParsePool();
         string address = IpPacket.ToIPAddress(options.ResolveGatewayAddress()) + "/" + prefix;
+        ArgumentOutOfRangeException.ThrowIfNegative(options.TxQueueLength);
         TunDevice tun = Create(options.DeviceName, options.Mtu, options.Queues, address, options.NetworkNamespace, logger,
             options.Offload);
-        if (options.Ipv6Enabled)
+        string[] ns = options.NetworkNamespace is null ? [] : ["-n", options.NetworkNamespace];
+        try
         {
-            // The sessions' /64s are routed into the device as one pool route; the router picks the session by /64.
-            string pool = State.Ipv6PrefixPool.Parse(options.Ipv6Prefix!).Spec;
-            string[] ns = options.NetworkNamespace is null ? [] : ["-n", options.NetworkNamespace];
-            try
+            if (options.TxQueueLength > 0)
             {
+                HostCommand.Run("ip", [.. ns, "link", "set", "dev", tun.Name, "txqueuelen",
+                    options.TxQueueLength.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            }
+
+            if (options.Ipv6Enabled)
+            {
+                // The sessions' /64s are routed into the device as one pool route; the router picks the session by /64.
+                string pool = State.Ipv6PrefixPool.Parse(options.Ipv6Prefix!).Spec;
                 HostCommand.Run("ip", [.. ns, "-6", "route", "replace", pool, "dev", tun.Name]);
             }
-            catch
-            {
-                tun.Dispose();
-                throw;
-            }
+        }
+        catch
+        {
+            tun.Dispose();
+            throw;
         }
 
         return tun;

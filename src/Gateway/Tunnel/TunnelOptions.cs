@@ -23,6 +23,15 @@ public sealed class TunnelOptions
     /// </summary>
     public bool Offload { get; set; } = true;
 
+    /// <summary>
+    /// The TUN device's transmit ring (kernel to gateway) in packets, set with <c>ip link set txqueuelen</c>; 0 keeps
+    /// the kernel's (500). The ring counts packets, not bytes: with offloads a GSO super-packet of up to 64 KB is one
+    /// entry, so 500 entries hold up to 32 MB in front of every session's downlink (docs/benchmarks.md section 11:
+    /// ping p99 197 ms through a session flooded with GSO traffic; 22.8 ms with 64 entries, but with ordinary 1400-B
+    /// traffic 64 entries cut a 4-session download from 1.43 to 0.92 Gbit/s). For hosts whose downlink is mostly GSO.
+    /// </summary>
+    public int TxQueueLength { get; set; }
+
     /// <summary>The client address pool as an IPv4 CIDR block.</summary>
     public string Ipv4Pool { get; set; } = "172.30.0.0/24";
 

@@ -48,6 +48,24 @@ public class TunOffloadTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TxQueueLength_sets_the_device_ring_and_0_keeps_the_kernels()
+    {
+        using var ns = new TestNetns();
+        var options = new TunnelOptions { DeviceName = TestNetns.DeviceName(), Ipv4Pool = "10.213.34.0/24", NetworkNamespace = ns.Name };
+        using (var kernels = TunDevice.Create(options))
+        {
+            Assert.Equal("500", TxQueueLength(ns, kernels.Name));
+        }
+
+        options.TxQueueLength = 64;
+        using var set = TunDevice.Create(options);
+        Assert.Equal("64", TxQueueLength(ns, set.Name));
+    }
+
+    private static string TxQueueLength(TestNetns ns, string device) =>
+        HostCommand.Run("ip", "netns", "exec", ns.Name, "cat", $"/sys/class/net/{device}/tx_queue_len").Trim();
+
+    [Fact]
     public void Udp_GSO_send_arrives_as_one_super_packet_and_leaves_as_correct_datagrams()
     {
         using var ns = new TestNetns();
