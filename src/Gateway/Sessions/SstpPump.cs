@@ -19,7 +19,7 @@ namespace Gateway.Sessions;
 /// </summary>
 public sealed class SstpPump : IDisposable
 {
-    /// <summary>Bytes a receive loop handles without waiting before it lets other queued work run (see ReceiveLoopAsync).</summary>
+    /// <summary>Bytes the receive loop or the write loop handles without waiting before it lets other queued work run (see ReceiveLoopAsync).</summary>
     internal const long FairShareBytes = 256 * 1024;
 
     private readonly IDuplexPipe _transport;
