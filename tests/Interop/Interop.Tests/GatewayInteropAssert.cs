@@ -8,7 +8,7 @@ internal static class GatewayInteropAssert
     /// <summary>Writes the guest results, client logs and the gateway's captured log lines to the test output.</summary>
     public static void Report(ITestOutputHelper output, GatewayPeer gw, GatewayRun r)
     {
-        output.WriteLine($"INTEROP-RETRIES guestFlaky={r.Run.GuestRetries} vmFlaky={r.VmFlakyRetries} vmConnectTimeout={r.VmTimeoutRetries}");
+        output.WriteLine($"INTEROP-RETRIES guestFlaky={r.Run.GuestRetries - r.Run.GuestHangRetries} guestHang={r.Run.GuestHangRetries} vmFlaky={r.VmFlakyRetries} vmConnectTimeout={r.VmTimeoutRetries}");
         foreach (string retried in gw.RetriedRuns)
         {
             output.WriteLine("--- repeated run ---\n" + retried);

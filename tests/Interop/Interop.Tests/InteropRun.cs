@@ -18,11 +18,17 @@ public sealed class InteropRun
     /// <summary>True when the guest reached its end and printed <c>RESULT done</c>.</summary>
     public bool Completed => Results.Any(r => r.Step == "done");
 
-    /// <summary>True when any unit hit sstpc 1.0.18's "event loop terminated unsuccessfully" exit.</summary>
-    public bool HasFlakyExit => Results.Any(r => r.Status == "flaky-exit" && r.Step != "connect-retry");
+    /// <summary>
+    /// True when a unit still ended in one of sstpc 1.0.18's two known faults after the guest's retries: its
+    /// "event loop terminated unsuccessfully" exit (<c>flaky-exit</c>) or its plugin-mode hang (<c>plugin-hang</c>).
+    /// </summary>
+    public bool HasFlakyExit => Results.Any(r => r.Status is "flaky-exit" or "plugin-hang" && r.Step != "connect-retry");
 
-    /// <summary>How many times the guest restarted a unit's client after the flaky exit (<c>connect-retry</c> lines).</summary>
+    /// <summary>How many times the guest restarted a unit's client after either fault (<c>connect-retry</c> lines).</summary>
     public int GuestRetries => Results.Count(r => r.Step == "connect-retry");
+
+    /// <summary>The part of <see cref="GuestRetries"/> that was the plugin-mode hang.</summary>
+    public int GuestHangRetries => Results.Count(r => r.Step == "connect-retry" && r.Status == "plugin-hang");
 
     public GuestResult? Find(string step, int? unit = null) =>
         Results.FirstOrDefault(r => r.Step == step && (unit is null || r.Unit == unit));
