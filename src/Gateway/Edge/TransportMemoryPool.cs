@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Collections.Concurrent;
+using Gateway.Buffers;
 
 namespace Gateway.Edge;
 
@@ -16,10 +16,8 @@ namespace Gateway.Edge;
 /// </summary>
 public sealed class TransportMemoryPool : MemoryPool<byte>
 {
-    private readonly ConcurrentQueue<Block> _free = new();
+    private readonly BoundedFreeList<Block> _free;
     private readonly int _blockSize;
-    private readonly int _maxRetained;
-    private int _retained;
     private long _allocated;
     private long _rents;
     private volatile bool _disposed;
@@ -27,9 +25,8 @@ public sealed class TransportMemoryPool : MemoryPool<byte>
     public TransportMemoryPool(int blockSize, int maxRetained)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 4096);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxRetained);
         _blockSize = blockSize;
-        _maxRetained = maxRetained;
+        _free = new BoundedFreeList<Block>(maxRetained);
     }
 
     /// <inheritdoc />
@@ -42,7 +39,7 @@ public sealed class TransportMemoryPool : MemoryPool<byte>
     public long Rents => Interlocked.Read(ref _rents);
 
     /// <summary>Blocks kept for reuse now.</summary>
-    public int Retained => Volatile.Read(ref _retained);
+    public int Retained => _free.Count;
 
     /// <summary>A whole block; <paramref name="minBufferSize"/> (-1 = any) may not exceed <see cref="MaxBufferSize"/>.</summary>
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
@@ -50,11 +47,7 @@ public sealed class TransportMemoryPool : MemoryPool<byte>
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, _blockSize);
         ObjectDisposedException.ThrowIf(_disposed, this);
         Interlocked.Increment(ref _rents);
-        if (_free.TryDequeue(out Block? block))
-        {
-            Interlocked.Decrement(ref _retained);
-        }
-        else
+        if (!_free.TryTake(out Block? block))
         {
             Interlocked.Increment(ref _allocated);
             block = new Block(this, GC.AllocateUninitializedArray<byte>(_blockSize, pinned: true));
@@ -72,13 +65,10 @@ public sealed class TransportMemoryPool : MemoryPool<byte>
 
     private void Return(Block block)
     {
-        if (_disposed || Interlocked.Increment(ref _retained) > _maxRetained)
+        if (!_disposed)
         {
-            Interlocked.Decrement(ref _retained);
-            return;
+            _free.TryAdd(block);
         }
-
-        _free.Enqueue(block);
     }
 
     /// <summary>One block; the owner object itself is reused with its array.</summary>

@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Collections.Concurrent;
+using Gateway.Buffers;
 
 namespace Gateway.Tunnel;
 
@@ -20,11 +20,10 @@ internal static class PacketBufferPool
     /// <summary>Most free buffers kept (16 MiB); more are left to the GC.</summary>
     public const int MaxRetained = 8192;
 
-    private static readonly ConcurrentQueue<byte[]> s_free = new();
-    private static int s_retained;
+    private static readonly BoundedFreeList<byte[]> s_free = new(MaxRetained);
 
     /// <summary>Free buffers kept now.</summary>
-    public static int Retained => Volatile.Read(ref s_retained);
+    public static int Retained => s_free.Count;
 
     /// <summary>A buffer of at least <paramref name="length"/> bytes.</summary>
     public static byte[] Rent(int length)
@@ -34,13 +33,7 @@ internal static class PacketBufferPool
             return ArrayPool<byte>.Shared.Rent(length);
         }
 
-        if (s_free.TryDequeue(out byte[]? buffer))
-        {
-            Interlocked.Decrement(ref s_retained);
-            return buffer;
-        }
-
-        return GC.AllocateUninitializedArray<byte>(BufferSize);
+        return s_free.TryTake(out byte[]? buffer) ? buffer : GC.AllocateUninitializedArray<byte>(BufferSize);
     }
 
     /// <summary>Takes back a buffer from <see cref="Rent"/> (exactly once).</summary>
@@ -52,12 +45,6 @@ internal static class PacketBufferPool
             return;
         }
 
-        if (Interlocked.Increment(ref s_retained) > MaxRetained)
-        {
-            Interlocked.Decrement(ref s_retained);
-            return;
-        }
-
-        s_free.Enqueue(buffer);
+        s_free.TryAdd(buffer);
     }
 }
