@@ -56,7 +56,39 @@ internal static class Iperf3
         return Parse(stdout, await stderr.ConfigureAwait(false));
     }
 
-    private static Result Parse(string json, string stderr)
+    /// <summary>
+    /// Several iperf3 clients run together (one per session): the receivers' Gbit/s, bytes, the senders'
+    /// retransmissions and the clients' CPU summed, the slowest and the fastest session, and the longest run.
+    /// Retransmits is -1 when any client did not report them.
+    /// </summary>
+    public sealed record Total(double ReceivedGbps, double SentGbps, long ReceivedBytes, long Retransmits,
+        double LocalCpuPct, double MinGbps, double MaxGbps, double Seconds, int Clients);
+
+    /// <summary>Sums the results of iperf3 clients that ran at the same time (see <see cref="Total"/>).</summary>
+    public static Total Sum(IReadOnlyList<Result> results)
+    {
+        if (results.Count == 0)
+        {
+            throw new ArgumentException("no iperf3 results to sum", nameof(results));
+        }
+        double received = 0, sent = 0, cpu = 0, seconds = 0, min = double.MaxValue, max = 0;
+        long bytes = 0, retransmits = 0;
+        foreach (Result r in results)
+        {
+            received += r.ReceivedGbps;
+            sent += r.SentGbps;
+            bytes += r.ReceivedBytes;
+            cpu += r.LocalCpuPct;
+            retransmits = retransmits < 0 || r.Retransmits < 0 ? -1 : retransmits + r.Retransmits;
+            min = Math.Min(min, r.ReceivedGbps);
+            max = Math.Max(max, r.ReceivedGbps);
+            seconds = Math.Max(seconds, r.Seconds);
+        }
+        return new Total(received, sent, bytes, retransmits, cpu, min, max, seconds, results.Count);
+    }
+
+    /// <summary>Reads `iperf3 -c --json` output; throws <see cref="InvalidOperationException"/> on an error or no JSON.</summary>
+    internal static Result Parse(string json, string stderr)
     {
         JsonElement root;
         try

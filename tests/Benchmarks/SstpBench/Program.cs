@@ -8,8 +8,9 @@ const string Usage = """
       idle        --sessions N [--parallel 16] [--hold S]
       latency     --sessions S --duration S [--interval-ms 20] [--load none,others,self,tcp] [--load-size 1400] [--sink IP]
                   [--streams 1] [--iperf3-port 5201]   (tcp: iperf3 -R through the pinging session, on a TUN)
-      tcp         --duration S [--directions up,down] [--streams 1,4] [--iperf3-port 5201] [--sink IP] [--warmup 2]
-                  (one session on a TUN in a client namespace, iperf3 -c from there to iperf3 -s behind the server)
+      tcp         --duration S [--directions up,down] [--sessions 1,4] [--streams 1,4] [--iperf3-port 5201] [--sink IP] [--warmup 2]
+                  (each session on a TUN in a client namespace of its own, iperf3 -c from there to iperf3 -s behind the
+                  server; N sessions run N clients together, session i to port --iperf3-port + i, figures summed)
       sink        [--port 9000] [--control /tmp/sstp-bench-sink.sock] [--max-seconds 3600]   (run behind the server)
     common: --server-pid PID[,PID] (CPU and RSS of it and its children), --json FILE, --sni NAME,
             --send-queue-kb 1024, --connect-timeout 30, --sink-control PATH, --label TEXT,

@@ -33,11 +33,11 @@ internal sealed class TunSession : IDisposable
     public TunDevice Device => _tun!;
 
     /// <summary>
-    /// Creates namespace <paramref name="netns"/> (default `sstpb-PID`), a TUN device in it with the session's address,
-    /// the route to <paramref name="sink"/>, and attaches <paramref name="client"/> to the device
-    /// (<see cref="SstpTunnelClient.OpenTun"/>: MTU at most the server's MRU, offloads per the client's settings).
+    /// Creates namespace <paramref name="netns"/> (default `sstpb-PID`), a TUN device <paramref name="device"/> in it
+    /// with the session's address, the route to <paramref name="sink"/>, and attaches <paramref name="client"/> to the
+    /// device (<see cref="SstpTunnelClient.OpenTun"/>: MTU at most the server's MRU, offloads per the client's settings).
     /// </summary>
-    public static TunSession Attach(SstpTunnelClient client, IPAddress sink, string? netns, int mtu)
+    public static TunSession Attach(SstpTunnelClient client, IPAddress sink, string? netns, int mtu, string device = "sstpb0")
     {
         string name = netns ?? $"sstpb-{Environment.ProcessId}";
         HostCommand.Run("ip", "netns", "add", name);
@@ -45,7 +45,7 @@ internal sealed class TunSession : IDisposable
         try
         {
             HostCommand.Run("ip", "-n", name, "link", "set", "lo", "up");
-            session._tun = client.OpenTun("sstpb0", mtu, name);
+            session._tun = client.OpenTun(device, mtu, name);
             HostCommand.Run("ip", "-n", name, "route", "add", sink + "/32", "dev", session._tun.Name);
             Console.Error.WriteLine($"  session {client.Address} on TUN {session._tun.Name} (MTU {session._tun.Mtu}, offloads {session._tun.Offloads}) in namespace {name}, route {sink}/32");
             return session;
