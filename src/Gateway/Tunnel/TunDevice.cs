@@ -609,7 +609,12 @@ public sealed unsafe class TunDevice : ITunDevice
                         ? DeliverOffloaded(new Span<byte>(p, (int)n), scratch, ref stats)
                         : Deliver(new Span<byte>(p, (int)n), 0, ref stats);
                     _readCompleted?.Invoke();
-                    if (!accepted && ++refused >= FloodBurst)
+                    if (accepted)
+                    {
+                        // The session is taking packets again: only refusals in a row make the reader pause.
+                        refused = 0;
+                    }
+                    else if (++refused >= FloodBurst)
                     {
                         Pause(ref refused, ref stats);
                     }
@@ -660,7 +665,9 @@ public sealed unsafe class TunDevice : ITunDevice
     /// second, so the ring stayed full. So the reader pauses for a millisecond when the ring is empty and the last
     /// reads were refused, or after <see cref="FloodBurst"/> refused reads in a row: the flood then costs at most 64
     /// reads per millisecond and one wakeup per millisecond, and a packet behind it waits at most ring/64 ms in the
-    /// ring (and, when the ring empties faster, about the one millisecond of the pause).
+    /// ring (and, when the ring empties faster, about the one millisecond of the pause). Measured (scripts/bench latency,
+    /// load self, back to back): TUN reads 3.7k -> 12k per second, ping p99 369 -> 67 ms, the flooded session's own
+    /// downlink 1.24 -> 0.77 Gbit/s; 256 refused reads before a pause gave the same p99 and 0.41 Gbit/s.
     /// </summary>
     private static void Pause(ref int refused, ref QueueStats stats)
     {
