@@ -67,7 +67,7 @@ public sealed class SstpTunnelClient : IAsyncDisposable, IPppClientEvents, ISstp
         _ppp = new PppClient(settings.Ppp, new ClientAuthenticators(settings), _sstp, this,
             loggerFactory.CreateLogger<PppClient>());
         _sstp.AttachPpp(_ppp);
-        _sendQueue = new EgressQueue(new EgressQueueOptions { MaxBytes = settings.SendQueueBytes, MaxPackets = 4096, CoDel = false });
+        _sendQueue = new EgressQueue(new EgressQueueOptions { MaxBytes = settings.SendQueueBytes, MaxPackets = 4096, CoDel = false, FlowQueues = 1 });
         // The pump writes its records straight to the SslStream, one TLS record of up to 16 KiB per write; the
         // pipe's output is only its fallback and stays unused. No separate tail record: that rule is for sstpc's
         // one-packet-per-wakeup reader, and the peer here is a server that reads whole records (it would cost the

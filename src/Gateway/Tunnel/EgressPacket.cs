@@ -14,6 +14,9 @@ public readonly struct EgressPacket
         Length = length;
     }
 
+    /// <summary>The pooled buffer (the queue takes a packet back with it).</summary>
+    internal byte[]? Buffer => _buffer;
+
     /// <summary>Length of the IP packet in bytes.</summary>
     public int Length { get; }
 

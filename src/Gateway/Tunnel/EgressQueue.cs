@@ -6,33 +6,50 @@ namespace Gateway.Tunnel;
 /// The bounded queue of IP packets from the TUN device toward one client. Many producers (TUN reader threads)
 /// copy packets in with <see cref="EnqueueFromTunnel"/>; one consumer (the session pump) waits with
 /// <see cref="WaitToReadAsync"/> and takes many at once with <see cref="DequeueBatch(Span{EgressPacket}, int)"/>
-/// so it can coalesce them into one TLS write. When full (bytes or packets) new packets are dropped (drop-tail);
-/// with CoDel on, packets that stood longer than the target delay for an interval are dropped at the head
-/// (RFC 8289). Only IP data goes here: control frames never wait behind data. Buffers come from
-/// <see cref="PacketBufferPool"/>, which takes them back from whichever thread returns them; nothing is allocated per
-/// packet. The ring itself starts small and doubles up to
-/// <see cref="EgressQueueOptions.MaxPackets"/> only when that many packets stand in it at once, so an idle session
-/// holds a few hundred bytes here instead of the whole bound (thousands of idle sessions per node).
+/// so it can coalesce them into one TLS write. Only IP data goes here: control frames never wait behind data.
+/// <para>
+/// Flow queueing after FQ-CoDel (RFC 8290): each packet goes to one of <see cref="EgressQueueOptions.FlowQueues"/>
+/// queues by its 5-tuple hash (4.1.1); dequeue serves new flows before old ones by deficit round robin (4.2), and
+/// with CoDel on each flow has its own CoDel state (RFC 8289), dropping at the head what stood longer than the target
+/// for an interval. The bounds (bytes and packets) are hard and shared by all flows: when a packet does not fit, the
+/// fattest flow pays (4.1.3). If that is the arriving packet's own flow the packet is refused (drop-tail for the
+/// flow that fills the queue, so the TUN reader can skip the rest of its super-packet unsegmented); otherwise packets
+/// are dropped from the fattest flow's head until it fits. So a ping or an ACK neither waits behind a bulk download's
+/// backlog nor is dropped because of it. With one flow queue this is the former single drop-tail FIFO.
+/// </para>
+/// Buffers come from <see cref="PacketBufferPool"/>, which takes them back from whichever thread returns them; nothing
+/// is allocated per packet. The packet slots start small and double up to <see cref="EgressQueueOptions.MaxPackets"/>
+/// only when that many packets stand in the queue at once, and the flow table is allocated with the first packet, so
+/// an idle session holds a few hundred bytes here instead of the whole bound (thousands of idle sessions per node).
 /// </summary>
 public sealed class EgressQueue : ITunnelSession, IValueTaskSource<bool>, IDisposable
 {
     private const int InitialCapacity = 16;
+
+    /// <summary>RFC 8290 5.2.5: the DRR quantum, one MTU plus a link header.</summary>
+    internal const int QuantumBytes = 1514;
+
+    private const int NoList = 0;
+    private const int NewList = 1;
+    private const int OldList = 2;
+
     private readonly object _lock = new();
     private readonly EgressQueueOptions _options;
     private readonly TunnelMetrics? _metrics;
     private readonly TimeProvider _time;
-    private Entry[] _ring;
-    private int _head;
+    private readonly uint _seed;
+    private Slot[] _slots;
+    private int _freeSlot = -1;
+    private Flow[] _flows;
     private int _count;
     private long _bytes;
     private bool _completed;
 
-    // RFC 8289 5 state.
-    private long _firstAboveTimeMs;
-    private long _dropNextMs;
-    private int _dropCount;
-    private int _lastDropCount;
-    private bool _dropping;
+    // RFC 8290 4.2: the lists of new and old flows (indexes into _flows, linked through Flow.NextInList).
+    private int _newHead = -1;
+    private int _newTail = -1;
+    private int _oldHead = -1;
+    private int _oldTail = -1;
 
     // The single waiting reader.
     private ManualResetValueTaskSourceCore<bool> _signal = new() { RunContinuationsAsynchronously = true };
@@ -43,21 +60,30 @@ public sealed class EgressQueue : ITunnelSession, IValueTaskSource<bool>, IDispo
     private long _droppedDelay;
 
     public EgressQueue(EgressQueueOptions? options = null, TunnelMetrics? metrics = null, TimeProvider? timeProvider = null)
+        : this(options, metrics, timeProvider, (uint)Random.Shared.Next())
+    {
+    }
+
+    /// <summary>As the public constructor, with the flow hash perturbation given (tests choose flows that do not
+    /// share a queue).</summary>
+    internal EgressQueue(EgressQueueOptions? options, TunnelMetrics? metrics, TimeProvider? timeProvider, uint flowSeed)
     {
         _options = options ?? new EgressQueueOptions();
-        if (_options.MaxPackets < 1 || _options.MaxBytes < 1)
+        if (_options.MaxPackets < 1 || _options.MaxBytes < 1 || _options.FlowQueues < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), "MaxPackets and MaxBytes must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(options), "MaxPackets, MaxBytes and FlowQueues must be positive.");
         }
         _metrics = metrics;
         _time = timeProvider ?? TimeProvider.System;
-        _ring = [];
+        _seed = flowSeed;
+        _slots = [];
+        _flows = [];
     }
 
-    /// <summary>Slots the ring has now (grows on demand up to <see cref="EgressQueueOptions.MaxPackets"/>).</summary>
+    /// <summary>Packet slots the queue has now (grows on demand up to <see cref="EgressQueueOptions.MaxPackets"/>).</summary>
     internal int Capacity
     {
-        get { lock (_lock) { return _ring.Length; } }
+        get { lock (_lock) { return _slots.Length; } }
     }
 
     /// <summary>Packets queued now.</summary>
@@ -81,8 +107,36 @@ public sealed class EgressQueue : ITunnelSession, IValueTaskSource<bool>, IDispo
     /// <summary>Now in monotonic milliseconds from the queue's <see cref="TimeProvider"/>.</summary>
     public long NowMs => _time.GetTimestamp() * 1000 / _time.TimestampFrequency;
 
+    /// <summary>The flow queue <paramref name="packet"/> goes to.</summary>
+    internal int FlowOf(ReadOnlySpan<byte> packet) => (int)(FlowHash.Of(packet, _seed) % (uint)_options.FlowQueues);
+
     /// <inheritdoc />
     public bool EnqueueFromTunnel(ReadOnlySpan<byte> packet) => TryEnqueue(packet, NowMs);
+
+    /// <inheritdoc />
+    public bool AdmitsFromTunnel(ReadOnlySpan<byte> headers, int length, int count)
+    {
+        if (length > _options.MaxBytes)
+        {
+            _metrics?.Dropped(TunnelDropReason.TooBig, count);
+            return false;
+        }
+        int flow = FlowOf(headers);
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return false;
+            }
+            if (Fits(length) || CanEvictFor(flow, length))
+            {
+                return true;
+            }
+            _droppedFull += count;
+        }
+        _metrics?.Dropped(TunnelDropReason.QueueFull, count);
+        return false;
+    }
 
     /// <summary>Copies <paramref name="packet"/> into the queue; false (and counted) when it is full or completed.</summary>
     public bool TryEnqueue(ReadOnlySpan<byte> packet, long nowMs)
@@ -92,31 +146,66 @@ public sealed class EgressQueue : ITunnelSession, IValueTaskSource<bool>, IDispo
             _metrics?.Dropped(TunnelDropReason.TooBig);
             return false;
         }
+        int flow = FlowOf(packet);
         bool wake;
+        int evicted = 0;
         lock (_lock)
         {
             if (_completed)
             {
                 return false;
             }
-            if (_count == _options.MaxPackets || _bytes + packet.Length > _options.MaxBytes)
+            if (_flows.Length == 0)
             {
-                _droppedFull++;
-                _metrics?.Dropped(TunnelDropReason.QueueFull);
-                return false;
+                _flows = new Flow[_options.FlowQueues];
+                _flows.AsSpan().Fill(Flow.Empty);
             }
-            if (_count == _ring.Length)
+            while (!Fits(packet.Length))
+            {
+                int fattest = Fattest();
+                if (!CanEvict(fattest, flow, packet.Length))
+                {
+                    _droppedFull += evicted + 1;
+                    ReportFull(evicted + 1);
+                    return false;
+                }
+                TakeFromFlow(fattest).Return();
+                evicted++;
+            }
+            _droppedFull += evicted;
+            if (_freeSlot < 0)
             {
                 Grow();
             }
+            int slot = _freeSlot;
+            _freeSlot = _slots[slot].Next;
             byte[] buffer = PacketBufferPool.Rent(Math.Max(packet.Length, 1));
             packet.CopyTo(buffer);
-            _ring[(_head + _count) % _ring.Length] = new Entry(buffer, packet.Length, nowMs);
+            _slots[slot] = new Slot { Buffer = buffer, Length = packet.Length, EnqueuedAtMs = nowMs, Next = -1 };
+            ref Flow f = ref _flows[flow];
+            if (f.Tail < 0)
+            {
+                f.Head = slot;
+            }
+            else
+            {
+                _slots[f.Tail].Next = slot;
+            }
+            f.Tail = slot;
+            f.Count++;
+            f.Bytes += packet.Length;
             _count++;
             _bytes += packet.Length;
+            if (f.List == NoList)
+            {
+                // RFC 8290 4.1: a flow that was not active joins the new flows with a full quantum.
+                f.Deficit = QuantumBytes;
+                Append(ref _newHead, ref _newTail, flow, NewList);
+            }
             wake = _waiting;
             _waiting = false;
         }
+        ReportFull(evicted);
         if (wake)
         {
             _signal.SetResult(true);
@@ -130,10 +219,14 @@ public sealed class EgressQueue : ITunnelSession, IValueTaskSource<bool>, IDispo
     /// <summary>Takes one packet at time <paramref name="nowMs"/>, applying CoDel; false when the queue is empty.</summary>
     public bool TryDequeue(out EgressPacket packet, long nowMs)
     {
+        int dropped;
+        bool got;
         lock (_lock)
         {
-            return DequeueLocked(out packet, nowMs);
+            got = DequeueLocked(out packet, nowMs, out _, out _, out dropped);
         }
+        ReportDelay(dropped);
+        return got;
     }
 
     /// <summary>Takes up to <paramref name="destination"/>.Length packets and at most <paramref name="maxBytes"/>
@@ -145,22 +238,28 @@ public sealed class EgressQueue : ITunnelSession, IValueTaskSource<bool>, IDispo
     {
         int n = 0;
         long taken = 0;
+        int dropped = 0;
         lock (_lock)
         {
             while (n < destination.Length && _count > 0)
             {
-                if (n > 0 && taken + _ring[_head].Length > maxBytes)
+                bool got = DequeueLocked(out EgressPacket packet, nowMs, out int flow, out long enqueuedAtMs, out int d);
+                dropped += d;
+                if (!got)
                 {
                     break;
                 }
-                if (!DequeueLocked(out EgressPacket packet, nowMs))
+                if (n > 0 && taken + packet.Length > maxBytes)
                 {
+                    // Over the budget: it goes back to the head of its flow, as if it had not been taken.
+                    PutBack(flow, packet, enqueuedAtMs);
                     break;
                 }
                 destination[n++] = packet;
                 taken += packet.Length;
             }
         }
+        ReportDelay(dropped);
         return n;
     }
 
@@ -220,9 +319,12 @@ public sealed class EgressQueue : ITunnelSession, IValueTaskSource<bool>, IDispo
         Complete();
         lock (_lock)
         {
-            while (_count > 0)
+            for (int flow = 0; flow < _flows.Length; flow++)
             {
-                TakeHead().Return();
+                while (_flows[flow].Count > 0)
+                {
+                    TakeFromFlow(flow).Return();
+                }
             }
         }
     }
@@ -240,51 +342,177 @@ public sealed class EgressQueue : ITunnelSession, IValueTaskSource<bool>, IDispo
         _signal.SetException(new OperationCanceledException(token));
     }
 
-    private bool DequeueLocked(out EgressPacket packet, long nowMs)
+    private bool Fits(int length) => _count < _options.MaxPackets && _bytes + length <= _options.MaxBytes;
+
+    /// <summary>Whether packets of another flow could be dropped to make room for <paramref name="length"/> bytes of
+    /// <paramref name="flow"/> (without dropping anything).</summary>
+    private bool CanEvictFor(int flow, int length) => _flows.Length != 0 && CanEvict(Fattest(), flow, length);
+
+    /// <summary>RFC 8290 4.1.3 drops from the fattest flow; here only when that is not the arriving packet's own flow
+    /// and holds more than that flow would with the packet, so a flow is never cut below a sparser one.</summary>
+    private bool CanEvict(int fattest, int flow, int length) =>
+        fattest >= 0 && fattest != flow && _flows[fattest].Bytes > _flows[flow].Bytes + length;
+
+    /// <summary>The flow holding the most bytes, or -1 when the queue is empty. A scan: FlowQueues is small, and it
+    /// only runs when the queue is full.</summary>
+    private int Fattest()
     {
-        if (!_options.CoDel)
+        int best = -1;
+        int bytes = 0;
+        for (int i = 0; i < _flows.Length; i++)
         {
-            if (_count == 0)
+            if (_flows[i].Bytes > bytes)
+            {
+                bytes = _flows[i].Bytes;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private void ReportFull(int count) => _metrics?.Dropped(TunnelDropReason.QueueFull, count);
+
+    private void ReportDelay(int count)
+    {
+        // _droppedDelay was counted under the lock.
+        _metrics?.Dropped(TunnelDropReason.QueueDelay, count);
+    }
+
+    /// <summary>
+    /// RFC 8290 4.2: the first flow of the new list, else of the old list; a flow whose deficit is spent gets another
+    /// quantum and goes to the end of the old list; CoDel runs on the chosen flow; an empty new flow moves to the end
+    /// of the old list (so it cannot come back as new at once), an empty old flow leaves the lists.
+    /// </summary>
+    private bool DequeueLocked(out EgressPacket packet, long nowMs, out int flow, out long enqueuedAtMs, out int dropped)
+    {
+        dropped = 0;
+        while (true)
+        {
+            bool isNew = _newHead >= 0;
+            flow = isNew ? _newHead : _oldHead;
+            if (flow < 0)
             {
                 packet = default;
+                enqueuedAtMs = 0;
                 return false;
             }
-            packet = TakeHead();
+            ref Flow f = ref _flows[flow];
+            if (f.Deficit <= 0)
+            {
+                f.Deficit += QuantumBytes;
+                MoveHeadToOld(isNew);
+                continue;
+            }
+            if (CoDelDequeue(flow, out packet, nowMs, out enqueuedAtMs, ref dropped))
+            {
+                f.Deficit -= packet.Length;
+                return true;
+            }
+            if (isNew)
+            {
+                MoveHeadToOld(isNew: true);
+            }
+            else
+            {
+                _oldHead = f.NextInList;
+                if (_oldHead < 0)
+                {
+                    _oldTail = -1;
+                }
+                f.NextInList = -1;
+                f.List = NoList;
+            }
+        }
+    }
+
+    private void MoveHeadToOld(bool isNew)
+    {
+        int flow;
+        if (isNew)
+        {
+            flow = _newHead;
+            _newHead = _flows[flow].NextInList;
+            if (_newHead < 0)
+            {
+                _newTail = -1;
+            }
+        }
+        else
+        {
+            flow = _oldHead;
+            if (_oldHead == _oldTail)
+            {
+                return; // the only old flow: it stays where it is
+            }
+            _oldHead = _flows[flow].NextInList;
+        }
+        Append(ref _oldHead, ref _oldTail, flow, OldList);
+    }
+
+    private void Append(ref int head, ref int tail, int flow, int list)
+    {
+        ref Flow f = ref _flows[flow];
+        f.NextInList = -1;
+        f.List = list;
+        if (tail < 0)
+        {
+            head = flow;
+        }
+        else
+        {
+            _flows[tail].NextInList = flow;
+        }
+        tail = flow;
+    }
+
+    /// <summary>RFC 8289 5.5 dequeue on one flow, with dodequeue (5.4) as <see cref="DoDequeue"/>.</summary>
+    private bool CoDelDequeue(int flow, out EgressPacket packet, long nowMs, out long enqueuedAtMs, ref int dropped)
+    {
+        ref Flow f = ref _flows[flow];
+        if (!_options.CoDel)
+        {
+            if (f.Count == 0)
+            {
+                packet = default;
+                enqueuedAtMs = 0;
+                return false;
+            }
+            enqueuedAtMs = _slots[f.Head].EnqueuedAtMs;
+            packet = TakeFromFlow(flow);
             return true;
         }
 
-        // RFC 8289 5.5 dequeue, with dodequeue (5.4) inlined as DoDequeue.
-        bool okToDrop = DoDequeue(out packet, nowMs, out bool got);
+        bool okToDrop = DoDequeue(flow, out packet, nowMs, out enqueuedAtMs, out bool got);
         if (!got)
         {
-            _dropping = false;
+            f.Dropping = false;
             return false;
         }
-        int dropped = 0;
-        if (_dropping)
+        if (f.Dropping)
         {
             if (!okToDrop)
             {
-                _dropping = false;
+                f.Dropping = false;
             }
-            while (_dropping && nowMs >= _dropNextMs)
+            while (f.Dropping && nowMs >= f.DropNextMs)
             {
                 packet.Return();
                 dropped++;
-                _dropCount++;
-                okToDrop = DoDequeue(out packet, nowMs, out got);
+                _droppedDelay++;
+                f.DropCount++;
+                okToDrop = DoDequeue(flow, out packet, nowMs, out enqueuedAtMs, out got);
                 if (!got)
                 {
-                    _dropping = false;
+                    f.Dropping = false;
                     break;
                 }
                 if (!okToDrop)
                 {
-                    _dropping = false;
+                    f.Dropping = false;
                 }
                 else
                 {
-                    _dropNextMs = ControlLaw(_dropNextMs, _dropCount);
+                    f.DropNextMs = ControlLaw(f.DropNextMs, f.DropCount);
                 }
             }
         }
@@ -292,75 +520,131 @@ public sealed class EgressQueue : ITunnelSession, IValueTaskSource<bool>, IDispo
         {
             packet.Return();
             dropped++;
-            okToDrop = DoDequeue(out packet, nowMs, out got);
-            _dropping = true;
-            int delta = _dropCount - _lastDropCount;
-            _dropCount = delta > 1 && nowMs - _dropNextMs < 16L * _options.IntervalMs ? delta : 1;
-            _dropNextMs = ControlLaw(nowMs, _dropCount);
-            _lastDropCount = _dropCount;
-        }
-        if (dropped > 0)
-        {
-            _droppedDelay += dropped;
-            _metrics?.Dropped(TunnelDropReason.QueueDelay, dropped);
+            _droppedDelay++;
+            okToDrop = DoDequeue(flow, out packet, nowMs, out enqueuedAtMs, out got);
+            f.Dropping = true;
+            int delta = f.DropCount - f.LastDropCount;
+            f.DropCount = delta > 1 && nowMs - f.DropNextMs < 16L * _options.IntervalMs ? delta : 1;
+            f.DropNextMs = ControlLaw(nowMs, f.DropCount);
+            f.LastDropCount = f.DropCount;
         }
         return got;
     }
 
-    /// <summary>RFC 8289 5.4: takes the head and says whether it has been above target for an interval.</summary>
-    private bool DoDequeue(out EgressPacket packet, long nowMs, out bool got)
+    /// <summary>RFC 8289 5.4: takes the flow's head and says whether it has been above target for an interval.</summary>
+    private bool DoDequeue(int flow, out EgressPacket packet, long nowMs, out long enqueuedAtMs, out bool got)
     {
-        if (_count == 0)
+        ref Flow f = ref _flows[flow];
+        if (f.Count == 0)
         {
-            _firstAboveTimeMs = 0;
+            f.FirstAboveTimeMs = 0;
             packet = default;
+            enqueuedAtMs = 0;
             got = false;
             return false;
         }
-        long sojourn = nowMs - _ring[_head].EnqueuedAtMs;
-        packet = TakeHead();
+        enqueuedAtMs = _slots[f.Head].EnqueuedAtMs;
+        long sojourn = nowMs - enqueuedAtMs;
+        packet = TakeFromFlow(flow);
         got = true;
         // Below target, or too little left to matter (RFC 8289 uses "bytes <= MTU"): not a standing queue.
         if (sojourn < _options.TargetDelayMs || _bytes <= packet.Length)
         {
-            _firstAboveTimeMs = 0;
+            f.FirstAboveTimeMs = 0;
             return false;
         }
-        if (_firstAboveTimeMs == 0)
+        if (f.FirstAboveTimeMs == 0)
         {
-            _firstAboveTimeMs = nowMs + _options.IntervalMs;
+            f.FirstAboveTimeMs = nowMs + _options.IntervalMs;
             return false;
         }
-        return nowMs >= _firstAboveTimeMs;
+        return nowMs >= f.FirstAboveTimeMs;
     }
 
     private long ControlLaw(long t, int count) => t + (long)(_options.IntervalMs / Math.Sqrt(count));
 
-    private EgressPacket TakeHead()
+    /// <summary>Unlinks the head packet of <paramref name="flow"/> (which must hold one); its slot becomes free.</summary>
+    private EgressPacket TakeFromFlow(int flow)
     {
-        Entry entry = _ring[_head];
-        _ring[_head] = default;
-        _head = (_head + 1) % _ring.Length;
+        ref Flow f = ref _flows[flow];
+        int slot = f.Head;
+        ref Slot s = ref _slots[slot];
+        f.Head = s.Next;
+        if (f.Head < 0)
+        {
+            f.Tail = -1;
+        }
+        f.Count--;
+        f.Bytes -= s.Length;
         _count--;
-        _bytes -= entry.Length;
-        return new EgressPacket(entry.Buffer!, entry.Length);
+        _bytes -= s.Length;
+        var packet = new EgressPacket(s.Buffer!, s.Length);
+        s = new Slot { Next = _freeSlot };
+        _freeSlot = slot;
+        return packet;
     }
 
-    /// <summary>Doubles the ring (first 16 slots), capped at MaxPackets; the queued packets move to its start in order.
-    /// Happens only while a backlog builds up, never in the steady state.</summary>
+    /// <summary>Undoes a <see cref="TakeFromFlow"/> whose packet is still in the flow's lists (DequeueBatch).</summary>
+    private void PutBack(int flow, EgressPacket packet, long enqueuedAtMs)
+    {
+        ref Flow f = ref _flows[flow];
+        int slot = _freeSlot;
+        _freeSlot = _slots[slot].Next;
+        _slots[slot] = new Slot { Buffer = packet.Buffer, Length = packet.Length, EnqueuedAtMs = enqueuedAtMs, Next = f.Head };
+        f.Head = slot;
+        if (f.Tail < 0)
+        {
+            f.Tail = slot;
+        }
+        f.Count++;
+        f.Bytes += packet.Length;
+        f.Deficit += packet.Length;
+        _count++;
+        _bytes += packet.Length;
+    }
+
+    /// <summary>Doubles the slots (first 16), capped at MaxPackets; indexes stay valid, the new ones join the free
+    /// list. Happens only while a backlog builds up, never in the steady state.</summary>
     private void Grow()
     {
-        int capacity = Math.Min(_options.MaxPackets, Math.Max(InitialCapacity, _ring.Length * 2));
-        var ring = new Entry[capacity];
-        for (int i = 0; i < _count; i++)
+        int capacity = Math.Min(_options.MaxPackets, Math.Max(InitialCapacity, _slots.Length * 2));
+        var slots = new Slot[capacity];
+        _slots.CopyTo(slots, 0);
+        for (int i = capacity - 1; i >= _slots.Length; i--)
         {
-            ring[i] = _ring[(_head + i) % _ring.Length];
+            slots[i].Next = _freeSlot;
+            _freeSlot = i;
         }
-        _ring = ring;
-        _head = 0;
+        _slots = slots;
     }
 
-    private readonly record struct Entry(byte[]? Buffer, int Length, long EnqueuedAtMs);
+    /// <summary>One queued packet; free slots are linked through <see cref="Next"/> as well.</summary>
+    private struct Slot
+    {
+        public byte[]? Buffer;
+        public int Length;
+        public long EnqueuedAtMs;
+        public int Next;
+    }
+
+    /// <summary>One flow queue: its packets (a list of slots), DRR deficit, list membership and CoDel state.</summary>
+    private struct Flow
+    {
+        public static readonly Flow Empty = new() { Head = -1, Tail = -1, NextInList = -1 };
+
+        public int Head;
+        public int Tail;
+        public int Count;
+        public int Bytes;
+        public int Deficit;
+        public int NextInList;
+        public int List;
+        public int DropCount;
+        public int LastDropCount;
+        public bool Dropping;
+        public long FirstAboveTimeMs;
+        public long DropNextMs;
+    }
 
     bool IValueTaskSource<bool>.GetResult(short token)
     {

@@ -13,6 +13,12 @@ public sealed class EgressQueueOptions
     /// <summary>Most packets queued (bounds the cost of many tiny packets). Default 1024.</summary>
     public int MaxPackets { get; set; } = 1024;
 
+    /// <summary>Flow queues (RFC 8290): packets are hashed by their 5-tuple into this many queues, served by deficit
+    /// round robin with one quantum (1514 bytes) per turn, so a ping or an ACK never waits behind a bulk flow's
+    /// backlog, and when the bounds are reached the fattest flow loses packets, not a sparse one. 1 = one FIFO
+    /// (drop-tail). Default 64.</summary>
+    public int FlowQueues { get; set; } = 64;
+
     /// <summary>Whether packets that stood in the queue too long are dropped at dequeue (CoDel, RFC 8289).</summary>
     public bool CoDel { get; set; } = true;
 

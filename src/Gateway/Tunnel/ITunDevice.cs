@@ -22,6 +22,12 @@ public interface ITunDevice : IDisposable
     void StartDispatch(TunDispatchHandler handler) => Start(packet => handler(packet, 0));
 
     /// <summary>
+    /// As <see cref="StartDispatch(TunDispatchHandler)"/>, and a device that reads GSO super-packets asks
+    /// <paramref name="admit"/> before segmenting one, dropping it whole when refused. Call once (instead of Start).
+    /// </summary>
+    void StartDispatch(TunDispatchHandler handler, TunAdmissionHandler admit) => StartDispatch(handler);
+
+    /// <summary>
     /// Writes one complete IP packet toward the kernel. Safe from any number of threads at once (one write(2) per
     /// packet is atomic on a TUN fd). False when the device refused it or is closed.
     /// </summary>

@@ -47,7 +47,27 @@ public sealed class PacketRouter
         {
             throw new InvalidOperationException("The router is already attached to a TUN device.");
         }
-        tun.StartDispatch(DispatchSegment);
+        tun.StartDispatch(DispatchSegment, AdmitSuperPacket);
+    }
+
+    /// <summary>
+    /// The TUN reader's question before it segments a GSO super-packet: the session owning its destination decides
+    /// (<see cref="ITunnelSession.AdmitsFromTunnel"/>, which counts a refusal); without a session all its segments are
+    /// counted as no_route. A super-packet whose header does not parse is let through, to be checked segment by segment.
+    /// </summary>
+    internal bool AdmitSuperPacket(ReadOnlySpan<byte> superPacket, int segmentLength, int segments)
+    {
+        if (IpPacket.TryParse(superPacket, out IpHeader header) != IpParseStatus.Ok)
+        {
+            return true;
+        }
+        ITunnelSession? session = header.IsIpv4 ? Lookup(header.DestinationV4) : Lookup(header.Destination);
+        if (session is null)
+        {
+            _metrics.Dropped(TunnelDropReason.NoRoute, segments);
+            return false;
+        }
+        return session.AdmitsFromTunnel(superPacket, segmentLength, segments);
     }
 
     /// <summary>

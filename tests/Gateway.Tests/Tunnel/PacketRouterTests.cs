@@ -130,6 +130,29 @@ public class PacketRouterTests
     }
 
     [Fact]
+    public void A_super_packet_is_admitted_by_its_session_and_counted_whole_without_one()
+    {
+        using var metrics = new TunnelMetrics();
+        using var counters = new MetricCollector(metrics);
+        var router = new PacketRouter(metrics, 1400);
+        using var full = new EgressQueue(new EgressQueueOptions { MaxBytes = 2000, FlowQueues = 1 }, metrics);
+        router.TryRegister(A("10.213.0.2"), full);
+        byte[] superPacket = TestPackets.Udp4("10.213.1.1", "10.213.0.2", 1, 2, new byte[1372 * 3]);
+
+        Assert.True(router.AdmitSuperPacket(superPacket, 1400, 3));
+        Assert.True(full.TryEnqueue(new byte[1400], 0));
+        Assert.False(router.AdmitSuperPacket(superPacket, 1400, 3)); // 1400 more would pass the 2000-byte bound
+        Assert.Equal(3, counters.Get("gateway.tunnel.dropped", "reason", "queue_full"));
+        Assert.Equal(3, full.DroppedFull);
+
+        byte[] nowhere = TestPackets.Udp4("10.213.1.1", "10.213.0.99", 1, 2, new byte[1372 * 5]);
+        Assert.False(router.AdmitSuperPacket(nowhere, 1400, 5));
+        Assert.Equal(5, counters.Get("gateway.tunnel.dropped", "reason", "no_route"));
+        Assert.True(router.AdmitSuperPacket(new byte[] { 0x45, 0 }, 1400, 5)); // unparsable: left to the segments
+        Assert.Equal(1, full.Count);
+    }
+
+    [Fact]
     public void Downlink_trailing_bytes_are_trimmed_and_ipv6_is_routed()
     {
         using var metrics = new TunnelMetrics();
