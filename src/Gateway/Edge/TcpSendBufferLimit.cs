@@ -8,7 +8,7 @@ namespace Gateway.Edge;
 
 /// <summary>
 /// Bounds the bytes a service-port connection can leave unsent in the kernel (TCP_NOTSENT_LOWAT, Linux 3.12+,
-/// tcp(7)). Why: the session's <see cref="Tunnel.EgressQueue"/> (256 KiB, CoDel) only manages what is still in it;
+/// tcp(7)). Why: the session's <see cref="Tunnel.EgressQueue"/> (1 MiB, CoDel per flow) only manages what is still in it;
 /// once the pump hands bytes to TLS they can wait in Kestrel's transport pipe (<c>SocketTransportOptions
 /// .MaxWriteBufferSize</c>, 64 KiB by default) and then in the socket send buffer, which the kernel autotunes up to
 /// <c>net.ipv4.tcp_wmem</c>'s maximum (4 MiB here: 64 ms at 0.5 Gbit/s). With the low-water mark set, send() takes no

@@ -84,18 +84,20 @@ public class EgressQueueTests
     }
 
     [Fact]
-    public void Default_bounds_are_small()
+    public void Default_bounds_hold_one_mebibyte_and_leave_the_standing_queue_to_CoDel()
     {
         var options = new EgressQueueOptions();
-        Assert.Equal(256 * 1024, options.MaxBytes);
-        Assert.Equal(1024, options.MaxPackets);
+        Assert.Equal(1024 * 1024, options.MaxBytes);
+        Assert.Equal(2048, options.MaxPackets);
+        Assert.True(options.CoDel);
         using var q = new EgressQueue(options);
         int accepted = 0;
         while (q.TryEnqueue(Packet(1400, 0), 0))
         {
             accepted++;
         }
-        Assert.Equal(256 * 1024 / 1400, accepted); // 187 full-size packets: 2 ms at 1 Gbit/s, 0.2 s at 10 Mbit/s; never seconds on a fast link
+        // 748 full-size packets: 8 ms at 1 Gbit/s. On a slow link CoDel drops long before the bound (10 ms target).
+        Assert.Equal(1024 * 1024 / 1400, accepted);
     }
 
     [Fact]
