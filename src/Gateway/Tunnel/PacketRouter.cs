@@ -61,7 +61,7 @@ public sealed class PacketRouter
         {
             return true;
         }
-        ITunnelSession? session = header.IsIpv4 ? Lookup(header.DestinationV4) : Lookup(header.Destination);
+        ITunnelSession? session = LookupDestination(header);
         if (session is null)
         {
             _metrics.Dropped(TunnelDropReason.NoRoute, segments);
@@ -158,6 +158,10 @@ public sealed class PacketRouter
         return _ipv6Prefix64.TryGetValue((ulong)(address >> 64), out s) ? s : null;
     }
 
+    /// <summary>The session owning <paramref name="header"/>'s destination (IPv4 or IPv6), or null.</summary>
+    private ITunnelSession? LookupDestination(in IpHeader header) =>
+        header.IsIpv4 ? Lookup(header.DestinationV4) : Lookup(header.Destination);
+
     /// <summary>
     /// Downlink: a packet read from the TUN device. Validates it, clamps MSS, finds the session by destination and
     /// queues the packet there. Packets without a session are counted and dropped.
@@ -169,7 +173,7 @@ public sealed class PacketRouter
             _metrics.Dropped(TunnelDropReason.Malformed);
             return DispatchResult.Malformed;
         }
-        ITunnelSession? session = header.IsIpv4 ? Lookup(header.DestinationV4) : Lookup(header.Destination);
+        ITunnelSession? session = LookupDestination(header);
         if (session is null)
         {
             _metrics.Dropped(TunnelDropReason.NoRoute);
