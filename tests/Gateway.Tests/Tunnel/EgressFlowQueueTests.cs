@@ -39,6 +39,19 @@ public class EgressFlowQueueTests
     private static EgressQueue Queue(EgressQueueOptions options, TunnelMetrics? metrics = null) =>
         new(options, metrics, null, Seed);
 
+    /// <summary>A 1 MiB queue without CoDel holding <paramref name="bulkPackets"/> bulk packets (tags 0, 1, ...) and
+    /// then one sparse packet (tag 200).</summary>
+    private static EgressQueue BulkThenSparse(byte bulkPackets)
+    {
+        EgressQueue q = Queue(new EgressQueueOptions { MaxBytes = 1 << 20, CoDel = false });
+        for (byte i = 0; i < bulkPackets; i++)
+        {
+            Assert.True(q.TryEnqueue(Bulk(i), 0));
+        }
+        Assert.True(q.TryEnqueue(Sparse(q, 200), 0));
+        return q;
+    }
+
     [Fact]
     public void Flows_are_the_5_tuple()
     {
@@ -66,12 +79,7 @@ public class EgressFlowQueueTests
     [Fact]
     public void A_sparse_packet_is_served_before_a_bulk_backlog_and_each_flow_keeps_its_order()
     {
-        using var q = Queue(new EgressQueueOptions { MaxBytes = 1 << 20, CoDel = false });
-        for (byte i = 0; i < 100; i++)
-        {
-            Assert.True(q.TryEnqueue(Bulk(i), 0));
-        }
-        Assert.True(q.TryEnqueue(Sparse(q, 200), 0));
+        using EgressQueue q = BulkThenSparse(100);
 
         // DRR (RFC 8290 4.2): the bulk flow spends its 1514-byte quantum on two packets, then the new sparse flow is
         // served; with a FIFO the ping would have waited behind 100 packets.
@@ -256,12 +264,7 @@ public class EgressFlowQueueTests
     [Fact]
     public void A_batch_over_its_byte_budget_leaves_the_next_packet_in_place()
     {
-        using var q = Queue(new EgressQueueOptions { MaxBytes = 1 << 20, CoDel = false });
-        for (byte i = 0; i < 4; i++)
-        {
-            Assert.True(q.TryEnqueue(Bulk(i), 0));
-        }
-        Assert.True(q.TryEnqueue(Sparse(q, 200), 0));
+        using EgressQueue q = BulkThenSparse(4);
         var batch = new EgressPacket[16];
         Assert.Equal(1, q.DequeueBatch(batch, 2000, 0)); // the second 1400-byte packet would exceed 2000
         Assert.Equal(0, Tag(batch[0]));
