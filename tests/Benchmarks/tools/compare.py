@@ -97,27 +97,24 @@ for what, match in loads:
         add(f"latency: of which CoDel drops ({what})", sel, "server_codel_drops")
 # tcp: iperf3 through one session on a TUN (sstp-bench tcp); rows from before the sessions column are one session
 one_session = lambda n: n in (None, 1)
+def add_tcp(what, d, sel, many):
+    add(f"{what}: Gbit/s", sel, "gbps", limits.get("tls_bulk_gbps"))
+    if many:
+        add(f"{what}: slowest session Gbit/s", sel, "min_session_gbps")
+    add(f"{what}: retransmits", sel, "retransmits")
+    if d == "down":
+        add(f"{what}: gateway egress drops", sel, "server_egress_drops")
+    add(f"{what}: server CPU s/GB", sel, "server_cpu_s_per_gb")
 for d in ("up", "down"):
     for streams in sorted({r.get("streams") for t in targets for r in rows(t, "tcp")
                            if r.get("dir") == d and one_session(r.get("sessions"))}):
-        sel = ("tcp", {"dir": d, "streams": streams, "sessions": one_session})
-        add(f"tcp {d}, {streams} stream(s): Gbit/s", sel, "gbps", limits.get("tls_bulk_gbps"))
-        add(f"tcp {d}, {streams} stream(s): retransmits", sel, "retransmits")
-        if d == "down":
-            add(f"tcp {d}, {streams} stream(s): gateway egress drops", sel, "server_egress_drops")
-        add(f"tcp {d}, {streams} stream(s): server CPU s/GB", sel, "server_cpu_s_per_gb")
+        add_tcp(f"tcp {d}, {streams} stream(s)", d, ("tcp", {"dir": d, "streams": streams, "sessions": one_session}), False)
 # tcp through many sessions at once (sstp-bench tcp --sessions N): one iperf3 client per session, figures summed
 for d in ("up", "down"):
     for sessions, streams in sorted({(r.get("sessions"), r.get("streams")) for t in targets for r in rows(t, "tcp")
                                      if r.get("dir") == d and not one_session(r.get("sessions"))}):
-        sel = ("tcp", {"dir": d, "streams": streams, "sessions": sessions})
-        what = f"tcp {d}, {sessions} sessions x {streams} stream(s)"
-        add(f"{what}: Gbit/s", sel, "gbps", limits.get("tls_bulk_gbps"))
-        add(f"{what}: slowest session Gbit/s", sel, "min_session_gbps")
-        add(f"{what}: retransmits", sel, "retransmits")
-        if d == "down":
-            add(f"{what}: gateway egress drops", sel, "server_egress_drops")
-        add(f"{what}: server CPU s/GB", sel, "server_cpu_s_per_gb")
+        add_tcp(f"tcp {d}, {sessions} sessions x {streams} stream(s)", d,
+                ("tcp", {"dir": d, "streams": streams, "sessions": sessions}), True)
 
 print("\n== this machine's limits (limits.json) ==")
 for k, v in limits.items():
