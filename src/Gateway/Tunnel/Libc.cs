@@ -45,12 +45,22 @@ internal static unsafe partial class Libc
     /// <summary>linux/if.h IFNAMSIZ: the name including its terminating NUL.</summary>
     public const int IFNAMSIZ = 16;
 
-    /// <summary>struct ifreq: 16-byte name, then a 24-byte union whose first member here is ifr_flags.</summary>
-    [StructLayout(LayoutKind.Sequential, Size = 40)]
+    // linux/sockios.h: get and set a device's transmit queue length (struct ifreq, ifr_qlen).
+    public const ulong SIOCGIFTXQLEN = 0x8942;
+    public const ulong SIOCSIFTXQLEN = 0x8943;
+
+    // sys/socket.h
+    public const int AF_INET = 2;
+    public const int SOCK_DGRAM = 2;
+    public const int SOCK_CLOEXEC = 0x80000;
+
+    /// <summary>struct ifreq: 16-byte name, then a 24-byte union (ifr_flags, or ifr_qlen).</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 40)]
     public struct IfReq
     {
-        public fixed byte Name[IFNAMSIZ];
-        public short Flags;
+        [FieldOffset(0)] public fixed byte Name[IFNAMSIZ];
+        [FieldOffset(IFNAMSIZ)] public short Flags;
+        [FieldOffset(IFNAMSIZ)] public int QueueLength;
     }
 
     /// <summary>struct iovec (sys/uio.h).</summary>
@@ -98,6 +108,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Library, EntryPoint = "eventfd", SetLastError = true)]
     public static partial int EventFd(uint initial, int flags);
+
+    [LibraryImport(Library, EntryPoint = "socket", SetLastError = true)]
+    public static partial int Socket(int domain, int type, int protocol);
 
     [LibraryImport(Library, EntryPoint = "setns", SetLastError = true)]
     public static partial int SetNs(int fd, int nsType);

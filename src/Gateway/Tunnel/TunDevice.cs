@@ -41,6 +41,7 @@ public sealed unsafe class TunDevice : ITunDevice
         [System.Runtime.InteropServices.FieldOffset(24)] public long Malformed;
         [System.Runtime.InteropServices.FieldOffset(32)] public long SegmentsSkipped;
         [System.Runtime.InteropServices.FieldOffset(40)] public long Pauses;
+        [System.Runtime.InteropServices.FieldOffset(48)] public long ReadBytes;
     }
 
     /// <summary>Refused reads in a row after which a reader pauses for a millisecond (see <see cref="ReadLoop"/>).</summary>
@@ -54,13 +55,18 @@ public sealed unsafe class TunDevice : ITunDevice
     private TunDispatchHandler? _handler;
     private TunAdmissionHandler? _admit;
     private Action? _readCompleted;
+    private readonly string? _networkNamespace;
+    private TunRingSizer? _ringSizer;
+    private int _controlFd = -1;
+    private long _ringResizes;
     private volatile bool _disposed;
     private int _started;
     private int _activeWriters;
 
-    private TunDevice(string name, int mtu, int[] fds, int stopFd, TunOffloads offloads, ILogger logger)
+    private TunDevice(string name, int mtu, int[] fds, int stopFd, TunOffloads offloads, string? networkNamespace, ILogger logger)
     {
         Name = name;
+        _networkNamespace = networkNamespace;
         Mtu = mtu;
         _fds = fds;
         _stopFd = stopFd;
@@ -96,6 +102,12 @@ public sealed unsafe class TunDevice : ITunDevice
     /// <summary>Segments of super-packets dropped unsegmented because an earlier segment's destination refused it.</summary>
     public long SegmentsSkipped => Sum(static s => s.SegmentsSkipped);
 
+    /// <summary>Bytes returned by read(2) calls (virtio headers included), over all queues.</summary>
+    public long BytesRead => Sum(static s => s.ReadBytes);
+
+    /// <summary>Times <see cref="SizeRingTo"/>'s sizer changed the ring's length.</summary>
+    public long RingResizes => Interlocked.Read(ref _ringResizes);
+
     /// <summary>Times a reader paused for a millisecond because its reads were being refused (a session's queue
     /// full): at the end of the device's backlog, or after <see cref="FloodBurst"/> refused reads in a row.</summary>
     public long FloodPauses => Sum(static s => s.Pauses);
@@ -121,6 +133,7 @@ public sealed unsafe class TunDevice : ITunDevice
         (_, int prefix) = options.ParsePool();
         string address = IpPacket.ToIPAddress(options.ResolveGatewayAddress()) + "/" + prefix;
         ArgumentOutOfRangeException.ThrowIfNegative(options.TxQueueLength);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.TxQueueBytes);
         TunDevice tun = Create(options.DeviceName, options.Mtu, options.Queues, address, options.NetworkNamespace, logger,
             options.Offload);
         string[] ns = options.NetworkNamespace is null ? [] : ["-n", options.NetworkNamespace];
@@ -130,6 +143,10 @@ public sealed unsafe class TunDevice : ITunDevice
             {
                 HostCommand.Run("ip", [.. ns, "link", "set", "dev", tun.Name, "txqueuelen",
                     options.TxQueueLength.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            }
+            else if (options.TxQueueBytes > 0)
+            {
+                tun.SizeRingTo(options.TxQueueBytes);
             }
 
             if (options.Ipv6Enabled)
@@ -211,7 +228,7 @@ public sealed unsafe class TunDevice : ITunDevice
             throw;
         }
         TunnelLog.DeviceUp(logger, actualName, queues, mtu, addressWithPrefix ?? "none");
-        return new TunDevice(actualName, mtu, fds, stopFd, offloads, logger);
+        return new TunDevice(actualName, mtu, fds, stopFd, offloads, networkNamespace, logger);
     }
 
     private static void CloseAll(int[] fds)
@@ -605,6 +622,11 @@ public sealed unsafe class TunDevice : ITunDevice
                 if (n > 0)
                 {
                     stats.Reads++;
+                    stats.ReadBytes += n;
+                    if (queue == 0 && _ringSizer is not null && (stats.Reads & 63) == 0)
+                    {
+                        ResizeRingIfDue();
+                    }
                     bool accepted = offloaded
                         ? DeliverOffloaded(new Span<byte>(p, (int)n), scratch, ref stats)
                         : Deliver(new Span<byte>(p, (int)n), 0, ref stats);
@@ -676,6 +698,79 @@ public sealed unsafe class TunDevice : ITunDevice
         Thread.Sleep(1);
     }
 
+    /// <summary>
+    /// Lets the reader of queue 0 keep the device's transmit ring at about <paramref name="targetBytes"/> (see
+    /// <see cref="TunRingSizer"/>): it reconsiders the length once a second from the bytes per read of all queues and
+    /// sets it with SIOCSIFTXQLEN. Call before the readers start. The ioctl needs a socket in the device's namespace,
+    /// opened here once.
+    /// </summary>
+    public void SizeRingTo(long targetBytes)
+    {
+        if (Volatile.Read(ref _started) != 0)
+        {
+            throw new InvalidOperationException("The ring sizer must be set before the readers start.");
+        }
+        int fd = _networkNamespace is null ? OpenControlSocket() : RunInNamespace(_networkNamespace, OpenControlSocket);
+        try
+        {
+            _ringSizer = new TunRingSizer(targetBytes, RingLength(fd));
+            _ringSizer.Observe(Reads, BytesRead, Environment.TickCount64); // the first window starts now
+        }
+        catch
+        {
+            Libc.Close(fd);
+            throw;
+        }
+        _controlFd = fd;
+    }
+
+    /// <summary>The device's transmit ring length now (SIOCGIFTXQLEN); needs <see cref="SizeRingTo"/> first.</summary>
+    public int RingLength() => _controlFd >= 0
+        ? RingLength(_controlFd)
+        : throw new InvalidOperationException("No ring sizer: SizeRingTo was not called.");
+
+    private static int OpenControlSocket()
+    {
+        int fd = Libc.Socket(Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+        return fd >= 0 ? fd : throw Errno("socket");
+    }
+
+    private int RingLength(int controlFd)
+    {
+        Libc.IfReq request = NameRequest();
+        return Libc.Ioctl(controlFd, Libc.SIOCGIFTXQLEN, &request) < 0 ? throw Errno("SIOCGIFTXQLEN") : request.QueueLength;
+    }
+
+    private Libc.IfReq NameRequest()
+    {
+        Libc.IfReq request = default;
+        int written = Encoding.UTF8.GetBytes(Name, new Span<byte>(request.Name, Libc.IFNAMSIZ - 1));
+        request.Name[written] = 0;
+        return request;
+    }
+
+    /// <summary>On the reader of queue 0: feeds the sizer and applies a new length (rare: hysteresis).</summary>
+    private void ResizeRingIfDue()
+    {
+        TunRingSizer sizer = _ringSizer!;
+        int before = sizer.Length;
+        if (!sizer.Observe(Reads, BytesRead, Environment.TickCount64))
+        {
+            return;
+        }
+        Libc.IfReq request = NameRequest();
+        request.QueueLength = sizer.Length;
+        if (Libc.Ioctl(_controlFd, Libc.SIOCSIFTXQLEN, &request) < 0)
+        {
+            // Not fatal: the ring keeps its length; stop trying (e.g. no CAP_NET_ADMIN in this namespace).
+            TunnelLog.RingResizeFailed(_logger, Name, Marshal.GetLastPInvokeError());
+            _ringSizer = null;
+            return;
+        }
+        Interlocked.Increment(ref _ringResizes);
+        TunnelLog.RingResized(_logger, Name, before, sizer.Length);
+    }
+
     /// <summary>Stops the readers, closes every fd (the kernel then deletes the device).</summary>
     public void Dispose()
     {
@@ -703,6 +798,10 @@ public sealed unsafe class TunDevice : ITunDevice
             Libc.Close(fd);
         }
         Libc.Close(_stopFd);
+        if (_controlFd >= 0)
+        {
+            Libc.Close(_controlFd);
+        }
         TunnelLog.DeviceClosed(_logger, Name);
     }
 

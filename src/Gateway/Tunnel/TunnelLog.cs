@@ -31,4 +31,10 @@ internal static partial class TunnelLog
 
     [LoggerMessage(4008, LogLevel.Warning, "TUN device {Name}: the kernel refused IFF_VNET_HDR/TUNSETOFFLOAD ({Message}); one read and write per packet")]
     public static partial void OffloadsRefused(ILogger logger, string name, string message);
+
+    [LoggerMessage(4009, LogLevel.Debug, "TUN device {Name}: transmit ring {Before} -> {After} packets (bytes per read changed)")]
+    public static partial void RingResized(ILogger logger, string name, int before, int after);
+
+    [LoggerMessage(4010, LogLevel.Warning, "TUN device {Name}: SIOCSIFTXQLEN failed (errno {Errno}); the transmit ring keeps its length")]
+    public static partial void RingResizeFailed(ILogger logger, string name, int errno);
 }

@@ -24,15 +24,23 @@ public sealed class TunnelOptions
     public bool Offload { get; set; } = true;
 
     /// <summary>
-    /// The TUN device's transmit ring (kernel to gateway) in packets, set with <c>ip link set txqueuelen</c>; 0 keeps
-    /// the kernel's (500). The ring counts packets, not bytes: with offloads a GSO super-packet of up to 64 KB is one
-    /// entry, so 500 entries hold up to 32 MB in front of every session's downlink (docs/benchmarks.md section 11:
-    /// ping p99 197 ms through a session flooded with GSO traffic; 22.8 ms with 64 entries, but with ordinary 1400-B
-    /// traffic 64 entries cut a 4-session download from 1.43 to 0.92 Gbit/s). Since the reader drops refused
-    /// super-packets whole and pauses instead of yielding (section 12), the default ring gave 24.5-67 ms there.
-    /// For hosts whose downlink is mostly GSO.
+    /// The TUN device's transmit ring (kernel to gateway) in packets, set with <c>ip link set txqueuelen</c>. The ring
+    /// counts packets, not bytes: with offloads a GSO super-packet of up to 64 KB is one entry, so 500 entries hold up
+    /// to 32 MB in front of every session's downlink (docs/benchmarks.md section 11: ping p99 197 ms through a session
+    /// flooded with GSO traffic; 22.8 ms with 64 entries, but with ordinary 1400-B traffic 64 entries cut a 4-session
+    /// download from 1.43 to 0.92 Gbit/s). Since the reader drops refused super-packets whole and pauses instead of
+    /// yielding (section 12), the kernel's 500 gave 24.5-67 ms there on an idle box and 310-420 ms on a busy one
+    /// (section 13). A fixed length; 0 (the default) lets <see cref="TxQueueBytes"/> size the ring instead.
     /// </summary>
     public int TxQueueLength { get; set; }
+
+    /// <summary>
+    /// Bytes the TUN device's transmit ring should hold (default 4 MiB; 0 keeps the kernel's 500 packets): the gateway
+    /// sets the ring's length in packets from the mean bytes per read once a second (<see cref="TunRingSizer"/>:
+    /// 64 to 1024 entries: about 64 for GSO super-packets, 1024 for ordinary packets). Ignored when
+    /// <see cref="TxQueueLength"/> is set.
+    /// </summary>
+    public long TxQueueBytes { get; set; } = 4L * 1024 * 1024;
 
     /// <summary>The client address pool as an IPv4 CIDR block.</summary>
     public string Ipv4Pool { get; set; } = "172.30.0.0/24";

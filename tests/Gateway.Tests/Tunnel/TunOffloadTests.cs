@@ -62,6 +62,84 @@ public class TunOffloadTests(ITestOutputHelper output)
         Assert.Equal("64", TxQueueLength(ns, set.Name));
     }
 
+    [Fact]
+    public void TxQueueBytes_sizes_the_ring_by_the_bytes_per_read()
+    {
+        using var ns = new TestNetns();
+        var options = new TunnelOptions { DeviceName = TestNetns.DeviceName(), Ipv4Pool = "10.213.36.0/24", NetworkNamespace = ns.Name };
+        Assert.Equal(4L * 1024 * 1024, options.TxQueueBytes); // on by default
+        using var tun = TunDevice.Create(options);
+        Assert.Equal(500, tun.RingLength());
+        tun.Start(_ => { });
+        using Socket socket = ns.CreateSocket(SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Parse("10.213.36.1"), 7777));
+        var to = new IPEndPoint(IPAddress.Parse("10.213.36.2"), 9000);
+
+        // GSO super-packets of 40 x 1372 B: the ring goes to 4 MiB / ~55 KB per read.
+        socket.SetRawSocketOption(SolUdp, UdpSegment, BitConverter.GetBytes(1372));
+        byte[] super = new byte[1372 * 40];
+        Assert.True(SendUntil(() => socket.SendTo(super, to), () => tun.RingLength() < 500), "the ring was not shrunk");
+        int shrunk = tun.RingLength();
+        output.WriteLine($"after super-packets: {shrunk} entries, {tun.Reads} reads, {tun.BytesRead} bytes");
+        Assert.InRange(shrunk, 70, 80);
+        Assert.Equal(shrunk.ToString(System.Globalization.CultureInfo.InvariantCulture), TxQueueLength(ns, tun.Name));
+
+        // Ordinary 1372-B datagrams: 4 MiB would be ~2,970 entries, held to the bound.
+        socket.SetRawSocketOption(SolUdp, UdpSegment, BitConverter.GetBytes(0));
+        byte[] single = new byte[1372];
+        Assert.True(SendUntil(() => socket.SendTo(single, to), () => tun.RingLength() == TunRingSizer.MaxLength),
+            $"the ring was not grown ({tun.RingLength()})");
+        Assert.Equal(2, tun.RingResizes);
+    }
+
+    [Fact]
+    public void A_fixed_TxQueueLength_or_no_TxQueueBytes_leaves_the_ring_alone_under_traffic()
+    {
+        using var ns = new TestNetns();
+        foreach ((int length, long bytes, string expected) in new[] { (64, 4L << 20, "64"), (0, 0L, "500") })
+        {
+            var options = new TunnelOptions
+            {
+                DeviceName = TestNetns.DeviceName(), Ipv4Pool = "10.213.37.0/24", NetworkNamespace = ns.Name,
+                TxQueueLength = length, TxQueueBytes = bytes,
+            };
+            using var tun = TunDevice.Create(options);
+            Assert.Throws<InvalidOperationException>(() => tun.RingLength());
+            tun.Start(_ => { });
+            using Socket socket = ns.CreateSocket(SocketType.Dgram, ProtocolType.Udp);
+            socket.SetRawSocketOption(SolUdp, UdpSegment, BitConverter.GetBytes(1372));
+            byte[] super = new byte[1372 * 40];
+            var until = System.Diagnostics.Stopwatch.StartNew();
+            while (until.Elapsed < TimeSpan.FromSeconds(1.5))
+            {
+                socket.SendTo(super, new IPEndPoint(IPAddress.Parse("10.213.37.2"), 9000));
+                Thread.Sleep(1);
+            }
+            Assert.True(tun.Reads > 300, $"{tun.Reads} reads");
+            Assert.Equal(expected, TxQueueLength(ns, tun.Name));
+            Assert.Equal(0, tun.RingResizes);
+        }
+    }
+
+    /// <summary>Sends (one send per millisecond or so) until <paramref name="done"/> holds; false after 6 s.</summary>
+    private static bool SendUntil(Action send, Func<bool> done)
+    {
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        while (elapsed.Elapsed < TimeSpan.FromSeconds(6))
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                send();
+            }
+            if (done())
+            {
+                return true;
+            }
+            Thread.Sleep(1);
+        }
+        return false;
+    }
+
     private static string TxQueueLength(TestNetns ns, string device) =>
         HostCommand.Run("ip", "netns", "exec", ns.Name, "cat", $"/sys/class/net/{device}/tx_queue_len").Trim();
 
