@@ -103,7 +103,7 @@ internal static class SetupMode
     /// AllowTlsResume = false, with which .NET builds and frees an SSL_CTX for every connect (205 us of CPU here,
     /// docs/benchmarks.md section 7), a cost of .NET's option and not of a full handshake.
     /// </summary>
-    private static SstpClientSettings Settings(Target target, bool allowResume, bool freshNames) =>
+    internal static SstpClientSettings Settings(Target target, bool allowResume, bool freshNames) =>
         allowResume || !freshNames
             ? target.Settings(allowResume)
             : target.Settings(true, $"c{Interlocked.Increment(ref s_names)}.sstp-bench.target");
