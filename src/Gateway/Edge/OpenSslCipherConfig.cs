@@ -40,6 +40,14 @@ internal static partial class OpenSslCipherConfig
         "AES128-SHA", "AES256-SHA",
     ];
 
+    /// <summary>
+    /// TLS 1.3 session tickets sent after a full handshake (OpenSSL's default is 2). An SSTP client holds one connection
+    /// at a time and resumes the next one with one ticket (RFC 8446 4.6.1: several are for parallel connections), and
+    /// .NET's client keeps only the newest session per host anyway; each ticket costs the gateway an encryption and a
+    /// record, and the client a record and a session-cache callback, on every full session setup.
+    /// </summary>
+    public const int NumTickets = 1;
+
     /// <summary>Every suite the policy allows, TLS 1.3 first.</summary>
     public static IReadOnlyList<string> Suites(bool allowLegacyCbc) =>
         allowLegacyCbc ? [.. Tls13, .. Tls12Aead, .. Tls12LegacyCbc] : [.. Tls13, .. Tls12Aead];
@@ -62,6 +70,7 @@ internal static partial class OpenSslCipherConfig
             [gateway_tls]
             CipherString = {tls12}:@SECLEVEL=2
             Ciphersuites = {string.Join(':', Tls13)}
+            NumTickets = {NumTickets}
 
             """;
     }

@@ -3,6 +3,7 @@ using SstpBench;
 const string Usage = """
     sstp-bench MODE --server HOST[:PORT] --user U --password P [options]
       setup       --workers N --duration S [--max-connects N] [--resume off|on|both]
+                  [--full-handshakes fresh-names|no-resume]   (how `--resume off` avoids resumption; see SetupMode)
       throughput  --sessions S --duration S [--sizes 64,512,1400] [--directions up,down,both] [--sink IP] [--sink-port 9000] [--rate-pps N]
                   [--warmup 3]   (unmeasured traffic both ways first)
       idle        --sessions N [--parallel 16] [--hold S]
@@ -33,6 +34,11 @@ catch (ArgumentException ex)
 if (options.Mode == "sink")
 {
     return SinkMode.Run(options);
+}
+
+if (options.Mode == "setup")
+{
+    SetupMode.PrepareProcess();
 }
 
 var report = new Report();

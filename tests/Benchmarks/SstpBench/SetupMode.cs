@@ -13,6 +13,26 @@ namespace SstpBench;
 /// </summary>
 internal static class SetupMode
 {
+    /// <summary>.NET's switch for running socket completions on its epoll thread (read once, at the first socket).</summary>
+    internal const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
+    /// <summary>
+    /// Runs the continuations of socket reads and writes on .NET's epoll thread instead of queueing each to the thread
+    /// pool (unless the environment already sets <see cref="InlineCompletionsVariable"/>; "0" turns it off). A connect
+    /// is ~15 small TLS records each way, and every completion otherwise costs a thread-pool wakeup and a context
+    /// switch (~25 per connect, docs/benchmarks.md sections 7 and 13) on this VM, where a wakeup is an expensive
+    /// syscall and often an IPI. The load generator's connect loops only await (nothing blocks), so one thread can run
+    /// them; it then uses one core at most, which is all it gets next to a pinned server on this 2-core box. Must run
+    /// before the first socket of the process: only for `setup`, the other modes move bulk data through TUN devices.
+    /// </summary>
+    public static void PrepareProcess()
+    {
+        if (Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
+        {
+            Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
+        }
+    }
+
     public static async Task RunAsync(BenchOptions o, Target target, ServerProcess server, Report report)
     {
         int workers = o.GetInt("workers", 8);
@@ -20,6 +40,12 @@ internal static class SetupMode
         int maxConnects = o.GetInt("max-connects", 100_000);
         string resume = o.Get("resume", "both");
         double warmup = o.GetDouble("warmup", 3);
+        bool freshNames = o.Get("full-handshakes", "fresh-names") switch
+        {
+            "fresh-names" => true,
+            "no-resume" => false,
+            string other => throw new ArgumentException($"--full-handshakes fresh-names|no-resume, not '{other}'"),
+        };
         bool[] variants = resume switch
         {
             "off" => [false],
@@ -31,13 +57,13 @@ internal static class SetupMode
             if (warmup > 0)
             {
                 Console.Error.WriteLine($"setup: warm-up {warmup} s, TLS resumption {(allowResume ? "on" : "off")}");
-                await RunLoopsAsync(target, allowResume, workers, warmup, int.MaxValue, null).ConfigureAwait(false);
+                await RunLoopsAsync(target, allowResume, freshNames, workers, warmup, int.MaxValue, null).ConfigureAwait(false);
             }
             Console.Error.WriteLine($"setup: {workers} workers, {duration} s, TLS resumption {(allowResume ? "on" : "off")}");
             double cpu0 = server.CpuSeconds();
             TimeSpan self0 = Process.GetCurrentProcess().TotalProcessorTime;
             var sw = Stopwatch.StartNew();
-            Counts counts = await RunLoopsAsync(target, allowResume, workers, duration, maxConnects, sw).ConfigureAwait(false);
+            Counts counts = await RunLoopsAsync(target, allowResume, freshNames, workers, duration, maxConnects, sw).ConfigureAwait(false);
             long ok = counts.Ok, failed = counts.Failed;
             Percentiles latency = counts.Latency;
             string? firstError = counts.FirstError;
@@ -47,6 +73,7 @@ internal static class SetupMode
             var row = report.Row();
             row["mode"] = "setup";
             row["tls_resume"] = allowResume ? "on" : "off";
+            row["full_handshakes"] = allowResume ? "-" : freshNames ? "fresh-names" : "no-resume";
             row["workers"] = workers;
             row["connects"] = ok;
             row["failed"] = failed;
@@ -67,6 +94,20 @@ internal static class SetupMode
         }
     }
 
+    private static long s_names;
+
+    /// <summary>
+    /// Without resumption (--full-handshakes): `fresh-names` (default) keeps .NET's TLS session cache on
+    /// (AllowTlsResume) but gives every connect a TLS server name of its own, so the client never has a session to
+    /// offer and every handshake is full, while .NET reuses its one cached client SSL_CTX. `no-resume` sets
+    /// AllowTlsResume = false, with which .NET builds and frees an SSL_CTX for every connect (205 us of CPU here,
+    /// docs/benchmarks.md section 7), a cost of .NET's option and not of a full handshake.
+    /// </summary>
+    internal static SstpClientSettings Settings(Target target, bool allowResume, bool freshNames) =>
+        allowResume || !freshNames
+            ? target.Settings(allowResume)
+            : target.Settings(true, $"c{Interlocked.Increment(ref s_names)}.sstp-bench.target");
+
     private sealed record Counts(long Ok, long Failed, Percentiles Latency, string? FirstError);
 
     /// <summary>
@@ -74,8 +115,8 @@ internal static class SetupMode
     /// <paramref name="maxConnects"/>); connects still running at the end may finish (bounded by the connect timeout),
     /// none start after it. Progress once a second when <paramref name="progress"/> is given.
     /// </summary>
-    private static async Task<Counts> RunLoopsAsync(Target target, bool allowResume, int workers, double duration,
-        int maxConnects, Stopwatch? progress)
+    private static async Task<Counts> RunLoopsAsync(Target target, bool allowResume, bool freshNames, int workers,
+        double duration, int maxConnects, Stopwatch? progress)
     {
         var latency = new Percentiles();
         long ok = 0, failed = 0, started = 0;
@@ -89,7 +130,7 @@ internal static class SetupMode
                 SstpTunnelClient? c = null;
                 try
                 {
-                    c = await SstpTunnelClient.ConnectAsync(target.Settings(allowResume)).ConfigureAwait(false);
+                    c = await SstpTunnelClient.ConnectAsync(Settings(target, allowResume, freshNames)).ConfigureAwait(false);
                     latency.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
                     Interlocked.Increment(ref ok);
                     await c.DisconnectAsync("bench").ConfigureAwait(false);

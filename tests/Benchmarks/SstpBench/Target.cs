@@ -63,13 +63,14 @@ internal sealed class Target
     /// <summary>Address behind the server that receives and sends the test traffic (bench `sink` mode, kernel ping).</summary>
     public IPAddress Sink { get; }
 
-    public SstpClientSettings Settings(bool allowTlsResume) => new()
+    /// <summary>Settings of one connect; <paramref name="serverName"/> overrides the TLS server name (--sni).</summary>
+    public SstpClientSettings Settings(bool allowTlsResume, string? serverName = null) => new()
     {
         Host = Host,
         Port = Port,
         // One fixed TLS server name for every connect: the .NET client session cache (OpenSSL SSL_CTX cache on Linux)
         // is keyed by the target host, so resumption needs the same name each time.
-        ServerName = ServerName ?? "sstp-bench.target",
+        ServerName = serverName ?? ServerName ?? "sstp-bench.target",
         User = User,
         Password = Password,
         AuthMethods = AuthMethods,
