@@ -89,7 +89,8 @@ public class TunOffloadTests(ITestOutputHelper output)
         byte[] single = new byte[1372];
         Assert.True(SendUntil(() => socket.SendTo(single, to), () => tun.RingLength() == TunRingSizer.MaxLength),
             $"the ring was not grown ({tun.RingLength()})");
-        Assert.Equal(2, tun.RingResizes);
+        // Two resizes, or three when a window straddled the switch (a mix of both sizes: a length in between).
+        Assert.InRange(tun.RingResizes, 2, 3);
     }
 
     [Fact]
