@@ -58,6 +58,9 @@ public sealed unsafe class TunDevice : ITunDevice
     private readonly string? _networkNamespace;
     private TunRingSizer? _ringSizer;
     private int _controlFd = -1;
+    private readonly object _controlLock = new();
+    private int _appliedRingLength;
+    private int _resizeQueued;
     private long _ringResizes;
     private volatile bool _disposed;
     private int _started;
@@ -713,7 +716,8 @@ public sealed unsafe class TunDevice : ITunDevice
         int fd = _networkNamespace is null ? OpenControlSocket() : RunInNamespace(_networkNamespace, OpenControlSocket);
         try
         {
-            _ringSizer = new TunRingSizer(targetBytes, RingLength(fd));
+            _appliedRingLength = RingLength(fd);
+            _ringSizer = new TunRingSizer(targetBytes, _appliedRingLength);
             _ringSizer.Observe(Reads, BytesRead, Environment.TickCount64); // the first window starts now
         }
         catch
@@ -725,9 +729,16 @@ public sealed unsafe class TunDevice : ITunDevice
     }
 
     /// <summary>The device's transmit ring length now (SIOCGIFTXQLEN); needs <see cref="SizeRingTo"/> first.</summary>
-    public int RingLength() => _controlFd >= 0
-        ? RingLength(_controlFd)
-        : throw new InvalidOperationException("No ring sizer: SizeRingTo was not called.");
+    public int RingLength()
+    {
+        lock (_controlLock)
+        {
+            // Under the lock: a resize in flight has both set the kernel's length and counted it, or neither.
+            return _controlFd >= 0
+                ? RingLength(_controlFd)
+                : throw new InvalidOperationException("No ring sizer: SizeRingTo was not called.");
+        }
+    }
 
     private static int OpenControlSocket()
     {
@@ -749,26 +760,53 @@ public sealed unsafe class TunDevice : ITunDevice
         return request;
     }
 
-    /// <summary>On the reader of queue 0: feeds the sizer and applies a new length (rare: hysteresis).</summary>
+    /// <summary>
+    /// On the reader of queue 0: feeds the sizer and, when it asks for a new length (rare: hysteresis), hands the
+    /// ioctl to a pool thread. Never on the reader itself: SIOCSIFTXQLEN takes the RTNL lock, which namespace teardown
+    /// and other link changes on the host can hold for seconds; a reader blocked there stopped every session's
+    /// downlink and its ring overflowed (pings lost in a test run while other tests deleted namespaces).
+    /// </summary>
     private void ResizeRingIfDue()
     {
-        TunRingSizer sizer = _ringSizer!;
-        int before = sizer.Length;
-        if (!sizer.Observe(Reads, BytesRead, Environment.TickCount64))
+        if (_ringSizer!.Observe(Reads, BytesRead, Environment.TickCount64)
+            && Interlocked.Exchange(ref _resizeQueued, 1) == 0)
         {
-            return;
+            ThreadPool.UnsafeQueueUserWorkItem(static tun => tun.ApplyRingLength(), this, preferLocal: false);
         }
-        Libc.IfReq request = NameRequest();
-        request.QueueLength = sizer.Length;
-        if (Libc.Ioctl(_controlFd, Libc.SIOCSIFTXQLEN, &request) < 0)
+    }
+
+    /// <summary>Sets the sizer's latest length until the kernel has it (the sizer may move on meanwhile).</summary>
+    private void ApplyRingLength()
+    {
+        lock (_controlLock)
         {
-            // Not fatal: the ring keeps its length; stop trying (e.g. no CAP_NET_ADMIN in this namespace).
-            TunnelLog.RingResizeFailed(_logger, Name, Marshal.GetLastPInvokeError());
-            _ringSizer = null;
-            return;
+            while (_ringSizer is { } sizer && _controlFd >= 0)
+            {
+                int length = sizer.Length;
+                if (length == _appliedRingLength)
+                {
+                    break;
+                }
+                Libc.IfReq request = NameRequest();
+                request.QueueLength = length;
+                if (Libc.Ioctl(_controlFd, Libc.SIOCSIFTXQLEN, &request) < 0)
+                {
+                    // Not fatal: the ring keeps its length; stop trying (e.g. no CAP_NET_ADMIN in this namespace).
+                    TunnelLog.RingResizeFailed(_logger, Name, Marshal.GetLastPInvokeError());
+                    _ringSizer = null;
+                    break;
+                }
+                TunnelLog.RingResized(_logger, Name, _appliedRingLength, length);
+                _appliedRingLength = length;
+                Interlocked.Increment(ref _ringResizes);
+            }
+            Volatile.Write(ref _resizeQueued, 0);
         }
-        Interlocked.Increment(ref _ringResizes);
-        TunnelLog.RingResized(_logger, Name, before, sizer.Length);
+        // A length decided after the loop's last check but before the flag was cleared queued nothing: check again.
+        if (_ringSizer is { } latest && latest.Length != _appliedRingLength && Interlocked.Exchange(ref _resizeQueued, 1) == 0)
+        {
+            ApplyRingLength();
+        }
     }
 
     /// <summary>Stops the readers, closes every fd (the kernel then deletes the device).</summary>
@@ -798,9 +836,14 @@ public sealed unsafe class TunDevice : ITunDevice
             Libc.Close(fd);
         }
         Libc.Close(_stopFd);
-        if (_controlFd >= 0)
+        lock (_controlLock)
         {
-            Libc.Close(_controlFd);
+            // After a resize in flight (it holds the lock), so the fd number is never reused under it.
+            if (_controlFd >= 0)
+            {
+                Libc.Close(_controlFd);
+                _controlFd = -1;
+            }
         }
         TunnelLog.DeviceClosed(_logger, Name);
     }
