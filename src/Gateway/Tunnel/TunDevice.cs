@@ -267,9 +267,7 @@ public sealed unsafe class TunDevice : ITunDevice
                 throw Errno("open /dev/net/tun");
             }
             fds[i] = fd;
-            Libc.IfReq request = default;
-            int written = Encoding.UTF8.GetBytes(actual, new Span<byte>(request.Name, Libc.IFNAMSIZ - 1));
-            request.Name[written] = 0;
+            Libc.IfReq request = NameRequest(actual);
             request.Flags = (short)(Libc.IFF_TUN | Libc.IFF_NO_PI | (fds.Length > 1 ? Libc.IFF_MULTI_QUEUE : 0)
                 | (vnetHeader ? Libc.IFF_VNET_HDR : 0));
             if (Libc.Ioctl(fd, Libc.TUNSETIFF, &request) < 0)
@@ -748,14 +746,15 @@ public sealed unsafe class TunDevice : ITunDevice
 
     private int RingLength(int controlFd)
     {
-        Libc.IfReq request = NameRequest();
+        Libc.IfReq request = NameRequest(Name);
         return Libc.Ioctl(controlFd, Libc.SIOCGIFTXQLEN, &request) < 0 ? throw Errno("SIOCGIFTXQLEN") : request.QueueLength;
     }
 
-    private Libc.IfReq NameRequest()
+    /// <summary>A struct ifreq naming device <paramref name="name"/> (NUL-terminated; the union left zero).</summary>
+    private static Libc.IfReq NameRequest(string name)
     {
         Libc.IfReq request = default;
-        int written = Encoding.UTF8.GetBytes(Name, new Span<byte>(request.Name, Libc.IFNAMSIZ - 1));
+        int written = Encoding.UTF8.GetBytes(name, new Span<byte>(request.Name, Libc.IFNAMSIZ - 1));
         request.Name[written] = 0;
         return request;
     }
@@ -768,44 +767,40 @@ public sealed unsafe class TunDevice : ITunDevice
     /// </summary>
     private void ResizeRingIfDue()
     {
-        if (_ringSizer!.Observe(Reads, BytesRead, Environment.TickCount64)
+        // A local: a failed resize clears _ringSizer from the pool thread at any time.
+        if (_ringSizer is { } sizer && sizer.Observe(Reads, BytesRead, Environment.TickCount64)
             && Interlocked.Exchange(ref _resizeQueued, 1) == 0)
         {
             ThreadPool.UnsafeQueueUserWorkItem(static tun => tun.ApplyRingLength(), this, preferLocal: false);
         }
     }
 
-    /// <summary>Sets the sizer's latest length until the kernel has it (the sizer may move on meanwhile).</summary>
+    /// <summary>
+    /// Sets the sizer's latest length. The queued flag is cleared (with a full fence) before the length is read, so a
+    /// length the reader decides after that read queues another run, which then applies it.
+    /// </summary>
     private void ApplyRingLength()
     {
+        Interlocked.Exchange(ref _resizeQueued, 0);
         lock (_controlLock)
         {
-            while (_ringSizer is { } sizer && _controlFd >= 0)
+            int length = _ringSizer?.Length ?? _appliedRingLength;
+            if (_controlFd < 0 || length == _appliedRingLength)
             {
-                int length = sizer.Length;
-                if (length == _appliedRingLength)
-                {
-                    break;
-                }
-                Libc.IfReq request = NameRequest();
-                request.QueueLength = length;
-                if (Libc.Ioctl(_controlFd, Libc.SIOCSIFTXQLEN, &request) < 0)
-                {
-                    // Not fatal: the ring keeps its length; stop trying (e.g. no CAP_NET_ADMIN in this namespace).
-                    TunnelLog.RingResizeFailed(_logger, Name, Marshal.GetLastPInvokeError());
-                    _ringSizer = null;
-                    break;
-                }
-                TunnelLog.RingResized(_logger, Name, _appliedRingLength, length);
-                _appliedRingLength = length;
-                Interlocked.Increment(ref _ringResizes);
+                return;
             }
-            Volatile.Write(ref _resizeQueued, 0);
-        }
-        // A length decided after the loop's last check but before the flag was cleared queued nothing: check again.
-        if (_ringSizer is { } latest && latest.Length != _appliedRingLength && Interlocked.Exchange(ref _resizeQueued, 1) == 0)
-        {
-            ApplyRingLength();
+            Libc.IfReq request = NameRequest(Name);
+            request.QueueLength = length;
+            if (Libc.Ioctl(_controlFd, Libc.SIOCSIFTXQLEN, &request) < 0)
+            {
+                // Not fatal: the ring keeps its length; stop trying (e.g. no CAP_NET_ADMIN in this namespace).
+                TunnelLog.RingResizeFailed(_logger, Name, Marshal.GetLastPInvokeError());
+                _ringSizer = null;
+                return;
+            }
+            TunnelLog.RingResized(_logger, Name, _appliedRingLength, length);
+            _appliedRingLength = length;
+            Interlocked.Increment(ref _ringResizes);
         }
     }
 
